@@ -1,0 +1,167 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# check.sh - everything `make check` verifies, ending with "N passed, N failed".
+#
+#   T=NAME  run only the integration tests whose name matches the glob NAME
+#           ("kunit" for none: the KUnit suites run whenever the module loads);
+#           skips checkpatch and the amd64 header builds
+#   K=VER   only this UML kernel (6.12 or 6.1)
+#
+# Kernels are cached under $S2SVPN_CACHE (default ~/.cache/s2svpn); logs of
+# the last run are under build/check/.
+set -u
+repo=$(cd "$(dirname "$0")/.." && pwd)
+cd "$repo" || exit 1
+# shellcheck source=report.sh
+. tests/report.sh
+
+T=${T:-}
+K=${K:-}
+S2SVPN_TALLY=$(mktemp)
+export S2SVPN_TALLY
+trap 'rm -f "$S2SVPN_TALLY"' EXIT
+started=$(date +%s)
+
+finish() {
+	local p f s
+	p=$(grep -c '^PASS' "$S2SVPN_TALLY")
+	f=$(grep -c '^FAIL' "$S2SVPN_TALLY")
+	s=$(grep -c '^SKIP' "$S2SVPN_TALLY")
+	echo
+	echo "# make check took $(($(date +%s) - started)) s"
+	[ "$f" = 0 ] || grep '^FAIL' "$S2SVPN_TALLY" | sed 's/^/# /'
+	if [ "$s" = 0 ]; then
+		echo "$p passed, $f failed"
+	else
+		echo "$p passed, $f failed, $s skipped"
+	fi
+	[ "$f" = 0 ]
+	exit
+}
+
+echo "== dependencies"
+if tests/deps.sh all; then
+	pass "dependencies installed"
+else
+	failed "dependencies: see the apt-get output above"
+	finish
+fi
+
+newest() {
+	# shellcheck disable=SC2012
+	ls -d $1 2>/dev/null | sort -V | tail -n 1
+}
+
+echo "== userspace: s2svpnctl"
+if make -s -C tools >/dev/null; then
+	pass "s2svpnctl built (-std=c11 -Wall -Wextra -Werror)"
+else
+	failed "s2svpnctl build"
+fi
+if [ -z "$T" ]; then
+	# cmocka prints "[       OK ] name" per test; built with ASan and UBSan.
+	make -s -C tools tests/test_s2svpnctl >/dev/null 2>&1
+	out=$(cd tools && ./tests/test_s2svpnctl 2>&1)
+	rc=$?
+	while read -r name; do
+		pass "s2svpnctl unit $name"
+	done < <(sed -nE 's/^\[ +OK +\] (.*)$/\1/p' <<<"$out")
+	while read -r name; do
+		failed "s2svpnctl unit $name"
+	done < <(sed -nE 's/^\[ +FAILED +\] ([a-z_0-9]+)$/\1/p' <<<"$out")
+	if [ "$rc" != 0 ] || ! grep -q PASSED <<<"$out"; then
+		echo "$out" | tail -n 20
+		failed "s2svpnctl unit tests: exit $rc"
+	fi
+	if out=$(python3 tools/check-spec.py 2>&1); then
+		pass "uapi/s2svpn.yaml agrees with uapi/linux/s2svpn.h: ${out#*: }"
+	else
+		echo "$out"
+		failed "uapi/s2svpn.yaml disagrees with uapi/linux/s2svpn.h"
+	fi
+fi
+
+if [ -z "$T" ]; then
+	echo "== checkpatch --strict"
+	# checkpatch.pl and its data files, unpacked once from linux-source-6.12.
+	cp_dir=${S2SVPN_CACHE:-$HOME/.cache/s2svpn}/checkpatch-$(dpkg-query -W -f '${Version}' linux-source-6.12)
+	if [ ! -x "$cp_dir/scripts/checkpatch.pl" ]; then
+		mkdir -p "$cp_dir"
+		tar -xJf /usr/src/linux-source-6.12.tar.xz -C "$cp_dir" --strip-components=1 \
+			--wildcards '*/scripts/checkpatch.pl' '*/scripts/spelling.txt' \
+			'*/scripts/const_structs.checkpatch'
+	fi
+	checkpatch=$cp_dir/scripts/checkpatch.pl
+	# compat.h is the one file that must compare kernel versions.
+	if out=$(cd "$repo" && "$checkpatch" --strict --no-tree --terse --show-types \
+		-f Kconfig kmod/Kbuild $(ls kmod/*.[ch] uapi/linux/*.h 2>/dev/null | grep -v compat.h) 2>&1 &&
+		"$checkpatch" --strict --no-tree --terse --show-types \
+			--ignore LINUX_VERSION_CODE,CONSTANT_COMPARISON -f kmod/compat.h 2>&1); then
+		pass "checkpatch --strict clean on kmod/ uapi/ Kconfig"
+	else
+		echo "$out" | grep -v '^total: 0 errors, 0 warnings'
+		failed "checkpatch --strict: $(echo "$out" | grep -cE ': (ERROR|WARNING|CHECK):') findings"
+	fi
+
+	echo "== W=1 builds against Debian's amd64 headers"
+	for glob in '/usr/src/linux-headers-6.12.*-amd64' '/usr/src/linux-headers-6.1.*-amd64'; do
+		hdr=$(newest "$glob")
+		name=amd64-$(basename "$hdr" | sed 's/^linux-headers-//')
+		if [ -z "$hdr" ]; then
+			failed "W=1 build: no headers matching $glob"
+		elif tests/build-kmod.sh "$name" "$hdr" >/dev/null; then
+			pass "W=1 build, no warnings: $name"
+		else
+			failed "W=1 build: $name"
+		fi
+	done
+fi
+
+all_tests=$(for f in tests/netns/*.sh; do
+	n=$(basename "$f" .sh)
+	[ "$n" = lib ] || echo "$n"
+done)
+if [ -z "$T" ]; then
+	tests=$all_tests
+elif [ "$T" = kunit ]; then
+	tests=""
+else
+	# shellcheck disable=SC2254
+	tests=$(for n in $all_tests; do case $n in $T) echo "$n" ;; esac; done)
+	[ -n "$tests" ] || { failed "T=$T matches no test in tests/netns/"; finish; }
+fi
+
+# 6.12 with every debugging option (check), 6.1 without (the oldest kernel).
+for kf in 6.12:debug 6.1:plain; do
+	ver=${kf%%:*} flavour=${kf#*:}
+	[ -n "$K" ] && [ "$K" != "$ver" ] && continue
+	label=um-$ver-$flavour
+	echo "== $label"
+	if ! tree=$(tests/uml/build-kernel.sh "$ver" "$flavour"); then
+		failed "$label kernel build"
+		continue
+	fi
+	pass "$label kernel built: $tree"
+	if ! ko=$(tests/build-kmod.sh "$label" "$tree" ARCH=um CONFIG_S2SVPN_KUNIT_TEST=y); then
+		failed "$label W=1 module build"
+		continue
+	fi
+	pass "W=1 build, no warnings: $label (with KUnit)"
+	# shellcheck disable=SC2086
+	tests/uml/run-uml.sh "$label" "$tree" "$ko" "$repo/build/check/$label" $tests
+
+	# Tests marked "# s2svpn-test: async" run again in a boot of their own
+	# where every SA's crypto completes asynchronously (cryptd): cryptd
+	# instances outrank the synchronous ones for the rest of a boot.
+	[ "$flavour" = debug ] || continue
+	async=$(for n in $tests; do
+		grep -q '^# s2svpn-test: async' "tests/netns/$n.sh" && echo "$n"
+	done)
+	[ -n "$async" ] || continue
+	# shellcheck disable=SC2086
+	S2SVPN_MODPARAMS=async_crypto=1 tests/uml/run-uml.sh "$label+async" "$tree" "$ko" \
+		"$repo/build/check/$label+async" $async
+done
+
+finish

@@ -1,0 +1,40 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# deps.sh [userspace|kernel|all] - install the Debian packages s2svpn needs to
+# build and test, if any is missing (apt-get update first, as a fresh Debian 12
+# machine needs).
+set -euo pipefail
+
+# Build the module and the userspace tools, run their unit tests and the
+# spec check.
+userspace="make gcc pkg-config libmnl-dev libcmocka-dev python3 python3-yaml"
+# Build, boot and test UML kernels; build against Debian's amd64 headers.
+kernel="linux-source-6.12 linux-source-6.1 linux-headers-6.12-amd64 linux-headers-amd64
+	bc bison flex libelf-dev libssl-dev xz-utils patch perl kmod
+	iproute2 iputils-ping python3"
+
+case "${1:-all}" in
+userspace) want=$userspace ;;
+kernel) want=$kernel ;;
+all) want="$userspace $kernel" ;;
+*) echo "usage: deps.sh [userspace|kernel|all]" >&2; exit 2 ;;
+esac
+
+missing=""
+for p in $want; do
+	dpkg-query -W -f '${Status}\n' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+		missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" != 0 ]; then
+	echo "deps: missing packages:$missing" >&2
+	echo "deps: run as root, or: sudo apt-get install$missing" >&2
+	exit 1
+fi
+echo "deps: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q >/dev/null
+# shellcheck disable=SC2086
+apt-get install -y -q --no-install-recommends $missing >/dev/null

@@ -1,0 +1,95 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# run-uml.sh LABEL TREE KO OUTDIR TEST... - boot a UML kernel over the host
+# root, load KO (running its KUnit suites), run the integration tests, and
+# report: the KUnit cases (parsed by the tree's kunit.py), each test, and
+# whether the kernel log stayed free of splats. $S2SVPN_MODPARAMS, if set,
+# are the module parameters of every insmod.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+# shellcheck source=../report.sh
+. "$repo/tests/report.sh"
+
+label=$1 tree=$2 ko=$3 out=$4
+shift 4
+tests="$*"
+
+rm -rf "$out"
+mkdir -p "$out"
+cat >"$out/job.conf" <<CONF
+S2SVPN_KERNEL='$label'
+S2SVPN_KO='$ko'
+S2SVPN_REPO='$repo'
+S2SVPN_OUT='$out'
+S2SVPN_TESTS='$tests'
+S2SVPN_MODPARAMS='${S2SVPN_MODPARAMS:-}'
+CONF
+
+# UML keeps its memory in a file under TMPDIR; it may dump core on panic.
+ulimit -c 0
+start=$(date +%s)
+timeout --kill-after=10 "${S2SVPN_UML_TIMEOUT:-1800}" "$tree/linux" mem=1G \
+	rootfstype=hostfs rootflags=/ rw init="$here/init.sh" \
+	panic_on_warn=1 oops=panic log_buf_len=8M con0=null,fd:1 con=null \
+	S2SVPN_OUT="$out" </dev/null >"$out/console.log" 2>&1
+rc=$?
+echo "# $label: UML ran $(($(date +%s) - start)) s (exit $rc); logs in $out"
+
+keep() {
+	echo "#   kept: $*"
+}
+
+# KUnit: the suites ran at insmod; kunit.py reads their KTAP.
+if grep -q '^FAIL insmod' "$out/results" 2>/dev/null; then
+	failed "$label insmod: $(grep -m1 '^FAIL insmod' "$out/results")"
+elif [ ! -s "$out/kunit.kmsg" ]; then
+	failed "$label kunit: no kernel log captured (kernel died at boot?)"
+	keep "$out/console.log"
+else
+	python3 "$tree/tools/testing/kunit/kunit.py" parse "$out/kunit.kmsg" \
+		>"$out/kunit.txt" 2>&1
+	krc=$?
+	summary=$(grep -m1 -E 'Testing complete|Ran [0-9]+ tests' "$out/kunit.txt" | sed 's/\x1b\[[0-9;]*m//g')
+	while read -r verdict name; do
+		if [ "$verdict" = PASSED ]; then
+			pass "$label kunit $name"
+		elif [ "$verdict" = SKIPPED ]; then
+			skipped "$label kunit $name"
+		else
+			failed "$label kunit $name"
+		fi
+	done < <(sed 's/\x1b\[[0-9;]*m//g' "$out/kunit.txt" |
+		sed -nE 's/^\[[0-9:]+\] *\[(PASSED|FAILED|CRASHED|SKIPPED)\] ([a-z0-9_]+)$/\1 \2/p' |
+		grep -v -w -E "$(grep -oE 'Subtest: [a-z0-9_]+' "$out/kunit.kmsg" | awk '{print $2}' | paste -sd'|')" )
+	if [ "$krc" != 0 ] || [ -z "$summary" ]; then
+		failed "$label kunit: kunit.py parse exit $krc: ${summary:-no summary}"
+		keep "$out/kunit.txt" "$out/kunit.kmsg"
+	fi
+fi
+
+for t in $tests; do
+	line=$(grep -m1 -E "^(PASS|FAIL) $t( |:|$)" "$out/results" 2>/dev/null)
+	case "$line" in
+	PASS*) pass "$label ${line#PASS }" ;;
+	FAIL*)
+		failed "$label ${line#FAIL }"
+		keep "$out/$t.log" "$out/$t.kmsg"
+		;;
+	*)
+		failed "$label $t: did not run (kernel died?)"
+		keep "$out/console.log"
+		;;
+	esac
+done
+
+if grep -qE "$S2SVPN_SPLAT" "$out/console.log"; then
+	failed "$label kernel log: $(grep -m1 -E "$S2SVPN_SPLAT" "$out/console.log")"
+	keep "$out/console.log"
+elif ! grep -q 's2svpn: ESP-in-UDP site-to-site VPN device loaded' "$out/console.log"; then
+	failed "$label kernel log: module never loaded"
+	keep "$out/console.log"
+else
+	pass "$label kernel log free of BUG/WARNING/KASAN/leak reports"
+fi
