@@ -1,0 +1,229 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit suite for SAs on a real device and tunnel: the SPI table, slots,
+ * limits and sequence numbers. Included from sa.c.
+ */
+
+#include <kunit/test.h>
+
+#include "socket.h"
+
+static const u8 sa_test_key[32] = { 0x42 };
+
+struct sa_test_ctx {
+	struct net_device *dev;
+	struct s2svpn_dev *s2;
+	struct s2svpn_tunnel *t;
+};
+
+static void sa_test_setup(struct kunit *test, struct sa_test_ctx *c, u16 port)
+{
+	struct s2svpn_tunnel_cfg *cfg;
+	struct s2svpn_sock *sock;
+	int err;
+
+	/* 6.1's KUnit runs module suites before the module's init function. */
+	if (!s2svpn_wq)
+		kunit_skip(test, "module not initialized yet when this kernel runs suites");
+
+	c->dev = alloc_netdev(sizeof(struct s2svpn_dev), "s2svpnsa%d", NET_NAME_ENUM,
+			      s2svpn_link_ops.setup);
+	KUNIT_ASSERT_NOT_NULL(test, c->dev);
+	rtnl_lock();
+	err = register_netdevice(c->dev);
+	rtnl_unlock();
+	if (err)
+		free_netdev(c->dev);
+	KUNIT_ASSERT_EQ(test, err, 0);
+	c->s2 = netdev_priv(c->dev);
+
+	cfg = kzalloc(sizeof(*cfg), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, cfg);
+	cfg->family = AF_INET;
+	cfg->remote4 = htonl(0x7f000002);
+	cfg->remote_port = htons(4500);
+	sock = s2svpn_sock_kernel(&init_net, AF_INET, port, NULL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(sock));
+	mutex_lock(&c->s2->lock);
+	err = s2svpn_tunnel_set(c->s2, 0, cfg, sock, NULL);
+	c->t = rcu_dereference_protected(c->s2->tunnels[0], true);
+	mutex_unlock(&c->s2->lock);
+	KUNIT_ASSERT_EQ(test, err, 0);
+}
+
+static void sa_test_teardown(struct sa_test_ctx *c)
+{
+	rtnl_lock();
+	unregister_netdevice(c->dev);
+	rtnl_unlock();
+}
+
+static int sa_test_add(struct sa_test_ctx *c, u8 dir, u32 spi,
+		       const struct s2svpn_sa_params *extra, struct s2svpn_sa **out)
+{
+	struct s2svpn_crypto_params cp = {
+		.alg = s2svpn_alg_find("rfc4106(gcm(aes))"),
+		.enc_key = sa_test_key,
+		.enc_keylen = 16,
+		.salt = sa_test_key,
+	};
+	struct s2svpn_sa_params p = extra ? *extra : (struct s2svpn_sa_params){};
+	struct s2svpn_sa *sa;
+	int err;
+
+	p.dir = dir;
+	p.spi = htonl(spi);
+	if (!extra)
+		p.replay_window = 64;
+	sa = s2svpn_sa_new(c->t, &p, &cp, NULL);
+	if (IS_ERR(sa))
+		return PTR_ERR(sa);
+	mutex_lock(&c->s2->lock);
+	err = s2svpn_tunnel_sa_add(c->t, sa, NULL);
+	mutex_unlock(&c->s2->lock);
+	if (err)
+		s2svpn_sa_put(sa);
+	else if (out)
+		*out = sa;
+	return err;
+}
+
+static void sa_table_add_lookup_delete(struct kunit *test)
+{
+	struct sa_test_ctx c;
+	struct s2svpn_sa *sa;
+	int err;
+
+	sa_test_setup(test, &c, 45101);
+	KUNIT_ASSERT_EQ(test, sa_test_add(&c, S2SVPN_DIR_IN, 0x1001, NULL, &sa), 0);
+	rcu_read_lock();
+	KUNIT_EXPECT_PTR_EQ(test, s2svpn_sa_lookup(&init_net, htonl(0x1001)), sa);
+	KUNIT_EXPECT_NULL(test, s2svpn_sa_lookup(&init_net, htonl(0x1002)));
+	rcu_read_unlock();
+
+	mutex_lock(&c.s2->lock);
+	err = s2svpn_tunnel_sa_del(c.t, S2SVPN_DIR_IN, htonl(0x1001), NULL);
+	mutex_unlock(&c.s2->lock);
+	KUNIT_EXPECT_EQ(test, err, 0);
+	rcu_read_lock();
+	KUNIT_EXPECT_NULL(test, s2svpn_sa_lookup(&init_net, htonl(0x1001)));
+	rcu_read_unlock();
+	mutex_lock(&c.s2->lock);
+	err = s2svpn_tunnel_sa_del(c.t, S2SVPN_DIR_IN, htonl(0x1001), NULL);
+	mutex_unlock(&c.s2->lock);
+	KUNIT_EXPECT_EQ(test, err, -ENOENT);
+	sa_test_teardown(&c);
+}
+
+static void sa_table_rejects_duplicate_spi(struct kunit *test)
+{
+	struct sa_test_ctx a, b;
+
+	sa_test_setup(test, &a, 45102);
+	sa_test_setup(test, &b, 45103);
+	KUNIT_EXPECT_EQ(test, sa_test_add(&a, S2SVPN_DIR_IN, 0x2001, NULL, NULL), 0);
+	/* Unique per namespace, across devices. */
+	KUNIT_EXPECT_EQ(test, sa_test_add(&b, S2SVPN_DIR_IN, 0x2001, NULL, NULL), -EEXIST);
+	/* Outbound SPIs belong to the peer's table, not ours. */
+	KUNIT_EXPECT_EQ(test, sa_test_add(&b, S2SVPN_DIR_OUT, 0x2001, NULL, NULL), 0);
+	sa_test_teardown(&a);
+	sa_test_teardown(&b);
+}
+
+static void sa_inbound_slots_rotate(struct kunit *test)
+{
+	struct s2svpn_sa *first, *second;
+	struct sa_test_ctx c;
+	int err;
+
+	sa_test_setup(test, &c, 45104);
+	KUNIT_ASSERT_EQ(test, sa_test_add(&c, S2SVPN_DIR_IN, 0x3001, NULL, &first), 0);
+	KUNIT_ASSERT_EQ(test, sa_test_add(&c, S2SVPN_DIR_IN, 0x3002, NULL, &second), 0);
+	KUNIT_EXPECT_PTR_EQ(test, rcu_access_pointer(c.t->sa_in[0]), second);
+	KUNIT_EXPECT_PTR_EQ(test, rcu_access_pointer(c.t->sa_in[1]), first);
+	KUNIT_EXPECT_EQ(test, sa_test_add(&c, S2SVPN_DIR_IN, 0x3003, NULL, NULL), -ENOSPC);
+
+	/* Deleting the current one makes the previous one current. */
+	mutex_lock(&c.s2->lock);
+	err = s2svpn_tunnel_sa_del(c.t, S2SVPN_DIR_IN, htonl(0x3002), NULL);
+	mutex_unlock(&c.s2->lock);
+	KUNIT_EXPECT_EQ(test, err, 0);
+	KUNIT_EXPECT_PTR_EQ(test, rcu_access_pointer(c.t->sa_in[0]), first);
+	KUNIT_EXPECT_NULL(test, rcu_access_pointer(c.t->sa_in[1]));
+	sa_test_teardown(&c);
+}
+
+static void sa_outbound_makes_tunnel_usable(struct kunit *test)
+{
+	struct sa_test_ctx c;
+
+	sa_test_setup(test, &c, 45105);
+	KUNIT_EXPECT_FALSE(test, c.t->usable);
+	KUNIT_EXPECT_FALSE(test, netif_carrier_ok(c.dev));
+	KUNIT_ASSERT_EQ(test, sa_test_add(&c, S2SVPN_DIR_OUT, 0x4001, NULL, NULL), 0);
+	KUNIT_EXPECT_TRUE(test, c.t->usable);
+	KUNIT_EXPECT_TRUE(test, netif_carrier_ok(c.dev));
+	sa_test_teardown(&c);
+}
+
+static void sa_seq_never_wraps(struct kunit *test)
+{
+	struct s2svpn_sa_params p = { .seq = U32_MAX - 2 };
+	struct sa_test_ctx c;
+	struct s2svpn_sa *sa;
+	u64 seq;
+
+	sa_test_setup(test, &c, 45106);
+	KUNIT_ASSERT_EQ(test, sa_test_add(&c, S2SVPN_DIR_OUT, 0x5001, &p, &sa), 0);
+	KUNIT_EXPECT_EQ(test, s2svpn_sa_next_seq(sa, &seq), 0);
+	KUNIT_EXPECT_EQ(test, seq, U32_MAX - 1);
+	KUNIT_EXPECT_TRUE(test, test_bit(S2SVPN_SA_SOFT, &sa->flags));
+	KUNIT_EXPECT_EQ(test, s2svpn_sa_next_seq(sa, &seq), 0);
+	KUNIT_EXPECT_EQ(test, seq, U32_MAX);
+	KUNIT_EXPECT_EQ(test, s2svpn_sa_next_seq(sa, &seq), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, s2svpn_sa_next_seq(sa, &seq), -ENOSPC);
+	KUNIT_EXPECT_TRUE(test, test_bit(S2SVPN_SA_HARD, &sa->flags));
+	/* The expire work removes it; the tunnel stops being usable. */
+	flush_workqueue(s2svpn_wq);
+	KUNIT_EXPECT_NULL(test, rcu_access_pointer(c.t->sa_out));
+	KUNIT_EXPECT_FALSE(test, c.t->usable);
+	sa_test_teardown(&c);
+}
+
+static void sa_limits_soft_then_hard(struct kunit *test)
+{
+	struct s2svpn_sa_params p = { .soft_packets = 3, .hard_packets = 5,
+				      .soft_bytes = 0, .hard_bytes = 0 };
+	struct sa_test_ctx c;
+	struct s2svpn_sa *sa;
+	int i;
+
+	sa_test_setup(test, &c, 45107);
+	KUNIT_ASSERT_EQ(test, sa_test_add(&c, S2SVPN_DIR_OUT, 0x6001, &p, &sa), 0);
+	for (i = 1; i <= 5; i++) {
+		KUNIT_EXPECT_EQ(test, s2svpn_sa_account(sa, 100), 0);
+		KUNIT_EXPECT_EQ(test, test_bit(S2SVPN_SA_SOFT, &sa->flags), i >= 3);
+	}
+	KUNIT_EXPECT_EQ(test, s2svpn_sa_account(sa, 100), -EKEYEXPIRED);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(sa->expire_reason), S2SVPN_EXPIRE_PACKETS);
+	flush_workqueue(s2svpn_wq);
+	KUNIT_EXPECT_NULL(test, rcu_access_pointer(c.t->sa_out));
+	sa_test_teardown(&c);
+}
+
+static struct kunit_case s2svpn_sa_cases[] = {
+	KUNIT_CASE(sa_table_add_lookup_delete),
+	KUNIT_CASE(sa_table_rejects_duplicate_spi),
+	KUNIT_CASE(sa_inbound_slots_rotate),
+	KUNIT_CASE(sa_outbound_makes_tunnel_usable),
+	KUNIT_CASE(sa_seq_never_wraps),
+	KUNIT_CASE(sa_limits_soft_then_hard),
+	{}
+};
+
+static struct kunit_suite s2svpn_sa_suite = {
+	.name = "s2svpn_sa",
+	.test_cases = s2svpn_sa_cases,
+};
+
+kunit_test_suite(s2svpn_sa_suite);
