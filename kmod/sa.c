@@ -67,7 +67,9 @@ static void s2svpn_sa_expire_work(struct work_struct *work)
 	s2svpn_nl_notify_sa_expire(sa, hard, READ_ONCE(sa->expire_reason));
 	if (hard) {
 		mutex_lock(&s2->lock);
-		s2svpn_tunnel_sa_remove(sa->tunnel, sa);
+		/* An unregistered device has let go of its SAs already. */
+		if (!s2->dead)
+			s2svpn_tunnel_sa_remove(sa->tunnel, sa);
 		mutex_unlock(&s2->lock);
 	}
 	s2svpn_sa_put(sa);
