@@ -12,7 +12,7 @@ repo=$(cd "$here/../.." && pwd)
 # shellcheck source=../report.sh
 . "$repo/tests/report.sh"
 
-label=$1 tree=$2 ko=$3 out=$4
+label=$1 tree=$2 ko=$(realpath "$3") out=$(realpath -m "$4")
 shift 4
 tests="$*"
 

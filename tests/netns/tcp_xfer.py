@@ -1,0 +1,60 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""TCP transfer with an end-to-end check, for the integration tests.
+
+  tcp_xfer.py serve ADDR PORT          accept one connection, print its
+                                       byte count and SHA-256, exit
+  tcp_xfer.py send ADDR PORT NBYTES    send NBYTES of random data, print
+                                       the same line for what was sent
+
+The test compares the two lines: a transfer that lost, reordered or altered
+one byte does not match.
+"""
+import hashlib
+import os
+import socket
+import sys
+
+
+def family(addr):
+    return socket.AF_INET6 if ":" in addr else socket.AF_INET
+
+
+def serve(addr, port):
+    s = socket.socket(family(addr), socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind((addr, port))
+    s.listen(1)
+    s.settimeout(60)
+    conn, _ = s.accept()
+    conn.settimeout(60)
+    h, n = hashlib.sha256(), 0
+    while True:
+        buf = conn.recv(65536)
+        if not buf:
+            break
+        h.update(buf)
+        n += len(buf)
+    print(n, h.hexdigest(), flush=True)
+
+
+def send(addr, port, nbytes):
+    s = socket.create_connection((addr, port), timeout=60)
+    h, left = hashlib.sha256(), nbytes
+    while left:
+        buf = os.urandom(min(left, 65536))
+        h.update(buf)
+        s.sendall(buf)
+        left -= len(buf)
+    s.shutdown(socket.SHUT_WR)
+    s.recv(1)
+    print(nbytes, h.hexdigest(), flush=True)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 4 and sys.argv[1] == "serve":
+        serve(sys.argv[2], int(sys.argv[3]))
+    elif len(sys.argv) == 5 and sys.argv[1] == "send":
+        send(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
+    else:
+        sys.exit(__doc__)
