@@ -14,7 +14,25 @@ mkdir -p /dev/pts /dev/shm
 mount -t devpts devpts /dev/pts
 mount -t tmpfs tmpfs /dev/shm
 mount -t tmpfs tmpfs /run
+# A private /tmp, except for what the job needs from the host's: the tree
+# may live there (CI clones anywhere), and so may the output directory.
+# shellcheck source=/dev/null
+. "$S2SVPN_OUT/job.conf"
+mkdir -p /run/host-tmp
+mount --bind /tmp /run/host-tmp
 mount -t tmpfs tmpfs /tmp
+for path in "$S2SVPN_REPO" "$S2SVPN_OUT" "$S2SVPN_KO"; do
+	case $path in
+	/tmp/?*)
+		top=${path#/tmp/}
+		top=${top%%/*}
+		if [ ! -e "/tmp/$top" ]; then
+			mkdir -p "/tmp/$top"
+			mount --bind "/run/host-tmp/$top" "/tmp/$top"
+		fi
+		;;
+	esac
+done
 mount -t debugfs debugfs /sys/kernel/debug
 hostname s2svpn-uml
 ip link set lo up
