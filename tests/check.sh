@@ -48,6 +48,22 @@ else
 	finish
 fi
 
+# cmocka_report PREFIX EXIT OUTPUT: a result per "[       OK ]" and
+# "[  FAILED  ]" line of cmocka's output, and a failure if the run failed.
+cmocka_report() {
+	local prefix=$1 rc=$2 out=$3 name
+	while read -r name; do
+		pass "$prefix $name"
+	done < <(sed -nE 's/^\[ +OK +\] (.*)$/\1/p' <<<"$out")
+	while read -r name; do
+		failed "$prefix $name"
+	done < <(sed -nE 's/^\[ +FAILED +\] ([a-z_0-9]+)$/\1/p' <<<"$out")
+	if [ "$rc" != 0 ] || ! grep -q PASSED <<<"$out"; then
+		echo "$out" | tail -n 30
+		failed "$prefix: exit $rc"
+	fi
+}
+
 newest() {
 	# shellcheck disable=SC2012
 	ls -d $1 2>/dev/null | sort -V | tail -n 1
@@ -60,20 +76,14 @@ else
 	failed "s2svpnctl build"
 fi
 if [ -z "$T" ]; then
-	# cmocka prints "[       OK ] name" per test; built with ASan and UBSan.
+	# cmocka suites, built with ASan and UBSan.
 	make -s -C tools tests/test_s2svpnctl >/dev/null 2>&1
 	out=$(cd tools && ./tests/test_s2svpnctl 2>&1)
-	rc=$?
-	while read -r name; do
-		pass "s2svpnctl unit $name"
-	done < <(sed -nE 's/^\[ +OK +\] (.*)$/\1/p' <<<"$out")
-	while read -r name; do
-		failed "s2svpnctl unit $name"
-	done < <(sed -nE 's/^\[ +FAILED +\] ([a-z_0-9]+)$/\1/p' <<<"$out")
-	if [ "$rc" != 0 ] || ! grep -q PASSED <<<"$out"; then
-		echo "$out" | tail -n 20
-		failed "s2svpnctl unit tests: exit $rc"
-	fi
+	cmocka_report "s2svpnctl unit" $? "$out"
+
+	echo "== userspace: s2svpn-iked building blocks"
+	out=$(make -s -C userspace-ike test 2>&1)
+	cmocka_report "s2svpn-iked unit" $? "$out"
 	if out=$(python3 tools/check-spec.py 2>&1); then
 		pass "uapi/s2svpn.yaml agrees with uapi/linux/s2svpn.h: ${out#*: }"
 	else

@@ -1,0 +1,8 @@
+# TEST_DEPS_<module> := other modules its suite links, e.g.
+# TEST_DEPS_ike_sa := msg crypto
+TEST_DEPS_crypto := kdf
+TEST_DEPS_kdf := crypto
+TEST_DEPS_dh := crypto kdf
+TEST_DEPS_msg := msg_build
+TEST_DEPS_msg_build := msg
+TEST_DEPS_proposal := msg msg_build
