@@ -8,7 +8,9 @@
  * length before use; attributes this version does not know are skipped,
  * so a newer kernel can add some.
  */
-#define _GNU_SOURCE
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE	/* also given by userspace-ike, which links this file */
+#endif
 #include <errno.h>
 #include <stdarg.h>
 #include <string.h>
@@ -317,7 +319,10 @@ void msg_tunnel_set(struct nlmsghdr *nlh, uint32_t ifindex,
 		 &a->remote);
 	put_addr(nlh, S2SVPN_A_TUNNEL_LOCAL4, S2SVPN_A_TUNNEL_LOCAL6, &a->local);
 	mnl_attr_put_u16(nlh, S2SVPN_A_TUNNEL_REMOTE_PORT, a->remote_port);
-	mnl_attr_put_u16(nlh, S2SVPN_A_TUNNEL_LOCAL_PORT, a->listen_port);
+	if (a->has_sock_fd)
+		mnl_attr_put_u32(nlh, S2SVPN_A_TUNNEL_SOCK_FD, (uint32_t)a->sock_fd);
+	else
+		mnl_attr_put_u16(nlh, S2SVPN_A_TUNNEL_LOCAL_PORT, a->listen_port);
 	put_addr(nlh, S2SVPN_A_TUNNEL_INSIDE_PEER4, S2SVPN_A_TUNNEL_INSIDE_PEER6,
 		 &a->inside4);
 	put_addr(nlh, S2SVPN_A_TUNNEL_INSIDE_PEER4, S2SVPN_A_TUNNEL_INSIDE_PEER6,

@@ -7,7 +7,9 @@
  * into a message with the kernel's extack text and the name of the
  * offending attribute.
  */
-#define _GNU_SOURCE
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE	/* also given by userspace-ike, which links this file */
+#endif
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>

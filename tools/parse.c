@@ -3,7 +3,9 @@
  * Command-line arguments and key files into plain structs. Nothing here
  * talks to the kernel, so all of it is unit tested.
  */
-#define _GNU_SOURCE
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE	/* also given by userspace-ike, which links this file */
+#endif
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>

@@ -90,6 +90,9 @@ struct tunnel_set_args {
 	uint16_t remote_port;
 	uint16_t listen_port;
 	struct addr inside4, inside6;	/* family 0: not given */
+	/* The caller's bound UDP socket instead of listen_port (the daemon). */
+	bool has_sock_fd;
+	int sock_fd;
 };
 
 struct tunnel_del_args {

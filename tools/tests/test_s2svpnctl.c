@@ -708,6 +708,27 @@ static void test_msg_tunnel_set(void **state)
 	assert_null(t[S2SVPN_A_TUNNEL_INSIDE_PEER6]);
 }
 
+/* The daemon hands over its own socket: SOCK_FD, and no listen port. */
+static void test_msg_tunnel_set_sock_fd(void **state)
+{
+	const struct nlattr *top[S2SVPN_A_MAX + 1], *t[S2SVPN_A_TUNNEL_MAX + 1];
+	struct tunnel_set_args a;
+	struct nlmsghdr *nlh;
+	char buf[4096], err[ERRLEN];
+
+	(void)state;
+	assert_int_equal(PARSE(parse_tunnel_set, &a, "s0", "0", "remote",
+			       "192.0.2.1"), 0);
+	a.has_sock_fd = true;
+	a.sock_fd = 7;
+	nlh = msg_start(buf, FAMILY, NLM_F_REQUEST | NLM_F_ACK, 1);
+	msg_tunnel_set(nlh, 3, &a);
+	index_msg(nlh, top, S2SVPN_A_MAX);
+	index_nest(top[S2SVPN_A_TUNNEL], t, S2SVPN_A_TUNNEL_MAX);
+	assert_int_equal(mnl_attr_get_u32(t[S2SVPN_A_TUNNEL_SOCK_FD]), 7);
+	assert_null(t[S2SVPN_A_TUNNEL_LOCAL_PORT]);
+}
+
 static void test_msg_small_requests(void **state)
 {
 	const struct nlattr *top[S2SVPN_A_MAX + 1], *n[S2SVPN_A_SA_MAX + 1];
@@ -1615,6 +1636,7 @@ int main(void)
 		/* msg.c */
 		cmocka_unit_test(test_msg_sa_new),
 		cmocka_unit_test(test_msg_tunnel_set),
+		cmocka_unit_test(test_msg_tunnel_set_sock_fd),
 		cmocka_unit_test(test_msg_small_requests),
 		cmocka_unit_test(test_parse_dev),
 		cmocka_unit_test(test_parse_malformed),

@@ -6,3 +6,5 @@ TEST_DEPS_dh := crypto kdf
 TEST_DEPS_msg := msg_build
 TEST_DEPS_msg_build := msg
 TEST_DEPS_proposal := msg msg_build
+# The daemon talks to the kernel through s2svpnctl's netlink client.
+TEST_DEPS_kernel := ../tools/nl ../tools/msg ../tools/parse
