@@ -158,6 +158,13 @@ for kf in 6.12:debug 6.1:plain; do
 		continue
 	fi
 	pass "W=1 build, no warnings: $label (with KUnit)"
+	if [ -z "$T" ] && [ "$flavour" = plain ]; then
+		if tests/intree-build.sh "$tree"; then
+			pass "in-tree build by README's steps, W=1 and KUnit: $label"
+		else
+			failed "in-tree build by README's steps: $label"
+		fi
+	fi
 	# shellcheck disable=SC2086
 	tests/uml/run-uml.sh "$label" "$tree" "$ko" "$repo/build/check/$label" $tests
 
