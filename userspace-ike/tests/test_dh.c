@@ -14,50 +14,9 @@
 #include <cmocka.h>
 
 #include "crypto.h"
-
-#ifndef ARRAY_SIZE
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-#endif
+#include "testutil.h"
 
 /* Hex to bytes, ignoring spaces (RFC text layout); returns the length. */
-static size_t unhex(const char *hex, uint8_t *out, size_t max)
-{
-	size_t n = 0;
-	int hi = -1;
-
-	for (; *hex; hex++) {
-		int v = 0;
-
-		if (*hex == ' ')
-			continue;
-		if (*hex >= '0' && *hex <= '9')
-			v = *hex - '0';
-		else if (*hex >= 'a' && *hex <= 'f')
-			v = *hex - 'a' + 10;
-		else if (*hex >= 'A' && *hex <= 'F')
-			v = *hex - 'A' + 10;
-		else
-			fail_msg("bad hex digit '%c'", *hex);
-		if (hi < 0) {
-			hi = v;
-			continue;
-		}
-		assert_true(n < max);
-		out[n++] = (uint8_t)(hi << 4 | v);
-		hi = -1;
-	}
-	assert_int_equal(hi, -1);
-	return n;
-}
-
-#define assert_rc(expr, want)                                                              \
-	do {                                                                               \
-		int rc_ = (expr);                                                          \
-		if (rc_ != (want))                                                         \
-			fail_msg("%s = %d (%s), want %d (%s)", #expr, rc_,                 \
-				 ike_crypto_strerror(rc_), (want), ike_crypto_strerror(want)); \
-	} while (0)
-
 static struct ike_dh_ctx *dh_new_ok(int group)
 {
 	int err = 1;

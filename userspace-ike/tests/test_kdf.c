@@ -38,50 +38,7 @@
 #include <cmocka.h>
 
 #include "crypto.h"
-
-#ifndef ARRAY_SIZE
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-#endif
-
-static size_t unhex(const char *hex, uint8_t *out, size_t max)
-{
-	size_t n = 0;
-	int hi = -1;
-
-	for (; *hex; hex++) {
-		int v = 0;
-
-		if (*hex >= '0' && *hex <= '9')
-			v = *hex - '0';
-		else if (*hex >= 'a' && *hex <= 'f')
-			v = *hex - 'a' + 10;
-		else
-			fail_msg("bad hex digit '%c'", *hex);
-		if (hi < 0) {
-			hi = v;
-			continue;
-		}
-		assert_true(n < max);
-		out[n++] = (uint8_t)(hi << 4 | v);
-		hi = -1;
-	}
-	assert_int_equal(hi, -1);
-	return n;
-}
-
-static void pat(uint8_t *b, size_t n, unsigned int start, unsigned int step)
-{
-	for (size_t i = 0; i < n; i++)
-		b[i] = (uint8_t)(start + i * step);
-}
-
-#define assert_rc(expr, want)                                                              \
-	do {                                                                               \
-		int rc_ = (expr);                                                          \
-		if (rc_ != (want))                                                         \
-			fail_msg("%s = %d (%s), want %d (%s)", #expr, rc_,                 \
-				 ike_crypto_strerror(rc_), (want), ike_crypto_strerror(want)); \
-	} while (0)
+#include "testutil.h"
 
 static const char kd1_skeyseed[] =
 	"08a96ab41aabe44b7cb2334b26e113a5cfa6cd88ca984fc79a7f67b90b2ce3c5";
