@@ -433,7 +433,8 @@ int ike_sk_encrypt(struct ike_sk *sk, uint8_t *msg, size_t msglen, size_t body_o
 	}
 
 	/* Payloads | zero padding | Pad Length (section 3.14). */
-	memmove(ct, plain, plainlen);
+	if (plainlen)	/* plain may be NULL when empty (an empty INFORMATIONAL) */
+		memmove(ct, plain, plainlen);
 	memset(ct + plainlen, 0, ctlen - plainlen - 1);
 	ct[ctlen - 1] = (uint8_t)(ctlen - plainlen - 1);
 
