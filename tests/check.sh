@@ -69,11 +69,16 @@ newest() {
 	ls -d $1 2>/dev/null | sort -V | tail -n 1
 }
 
-echo "== userspace: s2svpnctl"
+echo "== userspace: s2svpnctl, s2svpn-iked"
 if make -s -C tools >/dev/null; then
 	pass "s2svpnctl built (-std=c11 -Wall -Wextra -Werror)"
 else
 	failed "s2svpnctl build"
+fi
+if make -s -C userspace-ike s2svpn-iked >/dev/null; then
+	pass "s2svpn-iked built (-std=c11 -Wall -Wextra -Werror)"
+else
+	failed "s2svpn-iked build"
 fi
 if [ -z "$T" ]; then
 	# cmocka suites, built with ASan and UBSan.
@@ -81,7 +86,7 @@ if [ -z "$T" ]; then
 	out=$(cd tools && ./tests/test_s2svpnctl 2>&1)
 	cmocka_report "s2svpnctl unit" $? "$out"
 
-	echo "== userspace: s2svpn-iked building blocks"
+	echo "== userspace: s2svpn-iked"
 	out=$(make -s -C userspace-ike test 2>&1)
 	cmocka_report "s2svpn-iked unit" $? "$out"
 	if out=$(python3 tools/check-spec.py 2>&1); then

@@ -1,0 +1,101 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# s2svpn-iked to s2svpn-iked: IKEv2 with a PSK brings the tunnel up (the
+# daemons create the device, its inside address, the tunnel and the SAs),
+# traffic passes, the control socket reports both phases established, and a
+# killed peer is declared dead within the DPD timeout.
+#
+#   netns l (customer gateway)                netns r (plays AWS)
+#   s2svpn-iked, initiates                    s2svpn-iked, startup_action = add
+#   s2svpn0 169.254.10.2/30 (made by iked)    s2svpn0 169.254.10.1/30
+#   veth0 10.0.0.1/24 ----------------------- veth1 10.0.0.2/24
+. "$(dirname "$0")/lib.sh"
+IKED=$S2SVPN_REPO/userspace-ike/s2svpn-iked
+
+s2svpn_load
+netns_new l r
+veth l veth0 r veth1
+ip -n l addr add 10.0.0.1/24 dev veth0
+ip -n r addr add 10.0.0.2/24 dev veth1
+
+# conf NAME LOCAL REMOTE ROLE STARTUP
+conf() {
+	(umask 077 && cat >"/tmp/$1.conf") <<CONF
+[connection]
+name = test-$1
+device = s2svpn0
+local_address = $2
+startup_action = $5
+phase1_encryption = AES128
+phase1_integrity = SHA2-256
+phase1_dh_groups = 14
+phase2_encryption = AES128-GCM-16
+phase2_dh_groups = 14
+dpd_timeout = 6
+dpd_interval = 1
+dpd_action = clear
+
+[tunnel1]
+outside_address = $3
+psk = Sup3r.secret_psk1
+inside_cidr = 169.254.10.0/30
+inside_role = $4
+CONF
+}
+conf l 10.0.0.1 10.0.0.2 customer start
+conf r 10.0.0.2 10.0.0.1 aws add
+check "config files valid" "$IKED" --check -c /tmp/l.conf
+
+ip netns exec r "$IKED" -c /tmp/r.conf -S /run/iked-r.sock -l debug >/tmp/r.log 2>&1 &
+rpid=$!
+sleep 0.5
+ip netns exec l "$IKED" -c /tmp/l.conf -S /run/iked-l.sock -l debug >/tmp/l.log 2>&1 &
+lpid=$!
+
+up=""
+for i in $(seq 100); do
+	if [ "$(json l 'j["devices"][0]["tunnels"][0]["state"]' 2>/dev/null)" = usable ] &&
+	   [ "$(json r 'j["devices"][0]["tunnels"][0]["state"]' 2>/dev/null)" = usable ]; then
+		up=$i
+		break
+	fi
+	sleep 0.1
+done
+[ -n "$up" ] || fail "tunnel not up after 10 s: l: $(tail -5 /tmp/l.log) r: $(tail -5 /tmp/r.log)"
+ok "IKE_SA_INIT + IKE_AUTH: both sides usable after $((up * 100)) ms"
+check_eq "daemon put the inside address on the device" \
+	"$(ip -n l -j addr show dev s2svpn0 | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["addr_info"][0]["local"])')" \
+	169.254.10.2
+ping_check "ping the peer's inside address through the tunnel" l 169.254.10.1
+tcp_check "TCP 1 MiB through the negotiated SAs, verified" r 169.254.10.1 l 1048576
+
+status=$(ip netns exec l python3 -c '
+import socket
+s = socket.socket(socket.AF_UNIX)
+s.connect("/run/iked-l.sock")
+s.sendall(b"status\n")
+print(s.makefile().read(), end="")')
+grep -q "tunnel 1 (10.0.0.2): phase 1 established, phase 2 established" <<<"$status" ||
+	fail "control socket status: $status"
+ok "control socket: phase 1 and phase 2 established"
+
+# The peer dies without a word: DPD (1 s interval, 6 s timeout) notices.
+kill -9 "$rpid"
+wait "$rpid" 2>/dev/null || true
+t0=$(date +%s.%N)
+dead=""
+for i in $(seq 150); do
+	grep -q "peer dead" /tmp/l.log && { dead=$(echo "$(date +%s.%N) - $t0" | bc); break; }
+	sleep 0.1
+done
+[ -n "$dead" ] || fail "peer death not detected in 15 s: $(tail -5 /tmp/l.log)"
+ok "killed peer declared dead after $(printf %.1f "$dead") s (DPD timeout 6 s)"
+sleep 0.5
+check_eq "tunnel unusable once its SAs are gone" "$(json l 'j["devices"][0]["tunnels"][0]["state"]')" \
+	unusable
+
+kill -TERM "$lpid"
+wait "$lpid"
+check_eq "SIGTERM: daemon exits 0" "$?" 0
+echo "# $n_ok checks passed"

@@ -1,0 +1,799 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * s2svpn-iked: the IKEv2 daemon of s2svpn.
+ *
+ * One process serves one connection file (one s2svpn device, up to two
+ * tunnels). The libevent loop joins the pieces: the UDP sockets (net.c),
+ * the IKE SA state machine (ike_sa.c), the kernel (kernel.c), the log and
+ * the control socket. The state machine owns the protocol; this file owns
+ * the clock, the sockets, the kernel and the policy around them (when to
+ * start, when to probe, what to do with a dead peer).
+ */
+
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <event2/event.h>
+#include <openssl/crypto.h>
+
+#include "config.h"
+#include "control.h"
+#include "ike_sa.h"
+#include "kernel.h"
+#include "log.h"
+#include "net.h"
+
+#define IKED_VERSION		"0.1.0"
+#define IKED_TICK_MS		100
+#define IKED_RESTART_MS		5000	/* re-initiate this long after a failure */
+#define IKED_MSG_MAX		65536
+
+struct daemon;
+
+/**
+ * struct tunnel - one tunnel of the connection
+ * @d: the daemon
+ * @id: kernel tunnel id (0 or 1; AWS calls it tunnel id + 1)
+ * @present: configured
+ * @cfg: its part of the connection file
+ * @p: IKE SA parameters derived from it
+ * @sa: the IKE SA, or NULL
+ * @lctx: log context
+ * @outside: the peer's outside address as text
+ * @child_up: a CHILD_SA is installed
+ * @restart_at: initiate again at this time (ms), 0 for never
+ * @last_probe: when the last liveness check went out (ms)
+ */
+struct tunnel {
+	struct daemon *d;
+	uint8_t id;
+	bool present;
+	const struct ike_config_tunnel *cfg;
+	struct ike_sa_params p;
+	struct ike_sa *sa;
+	struct ike_log_ctx lctx;
+	char outside[INET6_ADDRSTRLEN];
+	bool child_up;
+	uint64_t restart_at;
+	uint64_t last_probe;
+};
+
+struct daemon {
+	struct ike_config *cfg;
+	struct ike_log log;
+	struct ike_kernel *k;
+	struct ike_net net;
+	struct ike_sa_table table;
+	struct tunnel t[IKE_CONFIG_MAX_TUNNELS];
+	int ifindex;
+	int control_fd;
+	const char *control_path;
+	struct event_base *base;
+	bool stopping;
+	uint8_t buf[IKED_MSG_MAX];
+};
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static uint16_t sa_port(const struct sockaddr *sa)
+{
+	return ntohs(sa->sa_family == AF_INET ? ((const struct sockaddr_in *)sa)->sin_port :
+						((const struct sockaddr_in6 *)sa)->sin6_port);
+}
+
+static bool same_host(const struct sockaddr *a, const struct sockaddr_storage *b)
+{
+	if (a->sa_family != b->ss_family)
+		return false;
+	if (a->sa_family == AF_INET)
+		return ((const struct sockaddr_in *)a)->sin_addr.s_addr ==
+		       ((const struct sockaddr_in *)b)->sin_addr.s_addr;
+	return !memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr,
+		       &((const struct sockaddr_in6 *)b)->sin6_addr, 16);
+}
+
+static const char *phase_state(const struct tunnel *t, bool phase2)
+{
+	enum ike_sa_state s = t->sa ? ike_sa_state(t->sa) : IKE_SA_CLOSED;
+
+	if (phase2)
+		return t->child_up ? "established" : s == IKE_SA_CLOSED ? "down" : "negotiating";
+	switch (s) {
+	case IKE_SA_ESTABLISHED:
+		return "established";
+	case IKE_SA_CLOSED:
+	case IKE_SA_DELETING:
+		return "down";
+	default:
+		return "negotiating";
+	}
+}
+
+static void tlog(struct tunnel *t, enum ike_log_level level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void tlog(struct tunnel *t, enum ike_log_level level, const char *fmt, ...)
+{
+	char msg[768];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	t->lctx.phase1 = phase_state(t, false);
+	t->lctx.phase2 = phase_state(t, true);
+	ike_log(&t->d->log, level, &t->lctx, "%s", msg);
+}
+
+/* ---- the state machine's side ---------------------------------------- */
+
+static int op_send(void *ctx, struct ike_sa *sa, const uint8_t *msg, size_t len,
+		   const struct sockaddr *src, const struct sockaddr *dst)
+{
+	struct tunnel *t = ctx;
+	char err[256];
+
+	(void)sa;
+	(void)src;
+	if (ike_net_send(&t->d->net, sa_port(dst) == IKE_NATT_PORT, dst, msg, len,
+			 err, sizeof(err)) < 0) {
+		tlog(t, IKE_LOG_WARNING, "%s", err);
+		return -1;
+	}
+	return 0;
+}
+
+static int op_child_install(void *ctx, struct ike_sa *sa, const struct ike_sa_child_sa *c)
+{
+	struct tunnel *t = ctx;
+	struct daemon *d = t->d;
+	struct ike_kernel_sa ks = {
+		.tunnel = t->id,
+		.inbound = c->dir == IKE_SA_DIR_IN,
+		.spi = c->spi,
+		.encr = c->encr,
+		.integ = c->integ,
+		.esn = c->esn,
+		.replay_window = t->cfg->replay_window,
+	};
+	char err[512];
+
+	(void)sa;
+	if (ike_kernel_alg(c->alg.encr, c->alg.encr_keybits, c->alg.integ, &ks.alg) < 0) {
+		tlog(t, IKE_LOG_ERR, "negotiated ESP transform %u/%u/%u unsupported by the kernel",
+		     c->alg.encr, c->alg.encr_keybits, c->alg.integ);
+		return -1;
+	}
+	/* The peer's address and port as the exchange found them (NAT-T). */
+	if (c->dir == IKE_SA_DIR_OUT &&
+	    ike_kernel_tunnel_set(d->k, d->ifindex, t->id, (const struct sockaddr *)&c->src,
+				  (const struct sockaddr *)&c->dst, d->net.fd_natt,
+				  t->cfg->inside4.set ? &t->cfg->inside4.peer.v4 : NULL,
+				  t->cfg->inside6.set ? &t->cfg->inside6.peer.v6 : NULL,
+				  err, sizeof(err)) < 0) {
+		tlog(t, IKE_LOG_ERR, "%s", err);
+		return -1;
+	}
+	if (ike_kernel_sa_add(d->k, d->ifindex, &ks, err, sizeof(err)) < 0) {
+		tlog(t, IKE_LOG_ERR, "%s", err);
+		return -1;
+	}
+	tlog(t, IKE_LOG_INFO, "installed %s SA 0x%08x (%s)", ks.inbound ? "inbound" : "outbound",
+	     c->spi, ks.alg.name);
+	return 0;
+}
+
+static int op_child_remove(void *ctx, struct ike_sa *sa, uint32_t spi, enum ike_sa_dir dir)
+{
+	struct tunnel *t = ctx;
+	char err[512];
+
+	(void)sa;
+	if (ike_kernel_sa_del(t->d->k, t->d->ifindex, t->id, dir == IKE_SA_DIR_IN, spi,
+			      err, sizeof(err)) < 0) {
+		/* The kernel may have expired it already: not fatal. */
+		tlog(t, IKE_LOG_INFO, "%s", err);
+		return 0;
+	}
+	tlog(t, IKE_LOG_INFO, "removed %s SA 0x%08x", dir == IKE_SA_DIR_IN ? "inbound" : "outbound",
+	     spi);
+	return 0;
+}
+
+static void op_log(void *ctx, struct ike_sa *sa, int level, const char *fmt, va_list ap)
+{
+	struct tunnel *t = ctx;
+	enum ike_log_level l = level <= LOG_ERR ? IKE_LOG_ERR :
+			       level >= LOG_DEBUG ? IKE_LOG_DEBUG :
+			       (enum ike_log_level)(level - LOG_ERR);
+	char msg[768];
+
+	(void)sa;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	tlog(t, l, "%s", msg);
+}
+
+/* The tunnel that should carry traffic: the configured order among the up ones. */
+static void pick_active(struct daemon *d)
+{
+	char err[256];
+	int i;
+
+	for (i = 0; i < IKE_CONFIG_MAX_TUNNELS; i++) {
+		if (!d->t[i].child_up)
+			continue;
+		if (ike_kernel_active_tunnel(d->k, d->ifindex, d->t[i].id, err, sizeof(err)) < 0)
+			tlog(&d->t[i], IKE_LOG_WARNING, "%s", err);
+		return;
+	}
+}
+
+static void op_event(void *ctx, struct ike_sa *sa, enum ike_sa_event ev)
+{
+	struct tunnel *t = ctx;
+
+	switch (ev) {
+	case IKE_SA_EV_STATE:
+		tlog(t, IKE_LOG_INFO, "IKE SA %s", ike_sa_state_name(ike_sa_state(sa)));
+		break;
+	case IKE_SA_EV_CHILD_UP:
+		t->child_up = true;
+		tlog(t, IKE_LOG_NOTICE, "tunnel up");
+		pick_active(t->d);
+		break;
+	case IKE_SA_EV_CHILD_DOWN:
+		t->child_up = false;
+		tlog(t, IKE_LOG_NOTICE, "tunnel down");
+		pick_active(t->d);
+		break;
+	case IKE_SA_EV_IKE_REKEYED:
+		tlog(t, IKE_LOG_INFO, "IKE SA rekeyed");
+		break;
+	case IKE_SA_EV_PEER_DEAD:
+		tlog(t, IKE_LOG_WARNING, "peer dead: no answer for %u s",
+		     t->cfg->dpd_timeout);
+		break;
+	case IKE_SA_EV_INITIAL_CONTACT:
+		tlog(t, IKE_LOG_INFO, "peer sent INITIAL_CONTACT");
+		break;
+	}
+}
+
+static const struct ike_sa_ops iked_ops = {
+	.send = op_send,
+	.child_install = op_child_install,
+	.child_remove = op_child_remove,
+	.log = op_log,
+	.event = op_event,
+};
+
+static const char *const fail_names[] = {
+	[IKE_SA_FAIL_NONE] = "deleted",
+	[IKE_SA_FAIL_TIMEOUT] = "no answer from the peer",
+	[IKE_SA_FAIL_NO_PROPOSAL] = "no proposal chosen (compare phase 1/2 algorithms)",
+	[IKE_SA_FAIL_INVALID_KE] = "no common Diffie-Hellman group",
+	[IKE_SA_FAIL_AUTH] = "authentication failed (check the PSK and identities)",
+	[IKE_SA_FAIL_PEER_DEAD] = "peer dead (DPD)",
+	[IKE_SA_FAIL_DELETED] = "deleted by the peer",
+	[IKE_SA_FAIL_PROTOCOL] = "protocol error",
+	[IKE_SA_FAIL_INTERNAL] = "internal error",
+};
+
+static void tunnel_initiate(struct tunnel *t, uint64_t now)
+{
+	t->restart_at = 0;
+	t->sa = ike_sa_initiate(&t->d->table, &t->p, &iked_ops, t, now);
+	if (!t->sa) {
+		tlog(t, IKE_LOG_ERR, "cannot start IKE; retrying in %u s", IKED_RESTART_MS / 1000);
+		t->restart_at = now + IKED_RESTART_MS;
+		return;
+	}
+	tlog(t, IKE_LOG_INFO, "initiating IKE_SA_INIT to %s", t->outside);
+}
+
+/* Free a closed SA and decide what comes next. */
+static void tunnel_reap(struct tunnel *t, uint64_t now)
+{
+	enum ike_sa_fail why;
+
+	if (!t->sa || ike_sa_state(t->sa) != IKE_SA_CLOSED)
+		return;
+	why = ike_sa_failure(t->sa);
+	t->child_up = false;
+	ike_sa_free(t->sa);
+	t->sa = NULL;
+	tlog(t, why == IKE_SA_FAIL_NONE ? IKE_LOG_NOTICE : IKE_LOG_WARNING, "IKE SA closed: %s",
+	     why < sizeof(fail_names) / sizeof(fail_names[0]) ? fail_names[why] : "?");
+	pick_active(t->d);
+	if (t->d->stopping)
+		return;
+	if (t->cfg->startup_action == IKE_CONFIG_START ||
+	    (why == IKE_SA_FAIL_PEER_DEAD && t->cfg->dpd_action == IKE_CONFIG_DPD_RESTART))
+		t->restart_at = now + IKED_RESTART_MS;
+}
+
+/* ---- the event loop's side -------------------------------------------- */
+
+static struct tunnel *tunnel_of_sa(struct daemon *d, struct ike_sa *sa)
+{
+	int i;
+
+	for (i = 0; i < IKE_CONFIG_MAX_TUNNELS; i++)
+		if (d->t[i].present && d->t[i].sa == sa)
+			return &d->t[i];
+	return NULL;
+}
+
+static void handle_ike(struct daemon *d, const struct ike_net_pkt *pkt)
+{
+	const struct sockaddr *from = (const struct sockaddr *)&pkt->from;
+	const struct sockaddr *to = (const struct sockaddr *)&pkt->to;
+	uint64_t now = now_ms();
+	struct ike_sa *sa, *fresh;
+	struct tunnel *t;
+	int i;
+
+	sa = ike_sa_lookup(&d->table, d->buf, pkt->len, from);
+	if (sa) {
+		t = tunnel_of_sa(d, sa);
+		if (t) {
+			ike_sa_receive(sa, d->buf, pkt->len, from, to, now);
+			tunnel_reap(t, now);
+		}
+		return;
+	}
+	/* A new IKE_SA_INIT: the tunnel whose peer sent it answers. */
+	for (i = 0; i < IKE_CONFIG_MAX_TUNNELS; i++) {
+		t = &d->t[i];
+		if (!t->present || !same_host(from, &t->p.remote))
+			continue;
+		if (ike_sa_accept(&d->table, &t->p, &iked_ops, t, d->buf, pkt->len, from, to,
+				  now, &fresh) != IKE_SA_OK)
+			return;
+		if (t->sa) {
+			/* The peer started over (restart, or lost state): ours goes. */
+			tlog(t, IKE_LOG_NOTICE, "peer initiated a new IKE SA; dropping ours");
+			ike_sa_free(t->sa);
+			t->child_up = false;
+		}
+		t->sa = fresh;
+		t->restart_at = 0;
+		return;
+	}
+}
+
+static void on_udp(evutil_socket_t fd, short what, void *arg)
+{
+	struct daemon *d = arg;
+	struct ike_net_pkt pkt;
+	char err[256];
+
+	(void)what;
+	for (;;) {
+		if (ike_net_recv(&d->net, fd, d->buf, sizeof(d->buf), &pkt, err, sizeof(err)) < 0) {
+			ike_log(&d->log, IKE_LOG_WARNING, NULL, "%s", err);
+			return;
+		}
+		if (pkt.kind == IKE_NET_NONE)
+			return;
+		if (pkt.kind == IKE_NET_IKE)
+			handle_ike(d, &pkt);
+	}
+}
+
+static void on_kernel_event(const struct ike_kernel_event *ev, void *data)
+{
+	struct daemon *d = data;
+	struct tunnel *t;
+
+	if (ev->ifindex != d->ifindex || ev->tunnel >= IKE_CONFIG_MAX_TUNNELS)
+		return;
+	t = &d->t[ev->tunnel];
+	if (!t->present)
+		return;
+	switch (ev->kind) {
+	case IKE_KERNEL_SA_EXPIRE:
+		tlog(t, IKE_LOG_INFO, "kernel: SA 0x%08x reached its %s limit", ev->spi,
+		     ev->hard ? "hard" : "soft");
+		if (t->sa && !ev->hard)
+			ike_sa_rekey_child(t->sa, 0, now_ms());
+		break;
+	case IKE_KERNEL_SOCK_DETACH:
+		tlog(t, IKE_LOG_WARNING, "kernel: tunnel lost its socket");
+		break;
+	case IKE_KERNEL_TUNNEL_STATE:
+		tlog(t, IKE_LOG_INFO, "kernel: tunnel %s", ev->usable ? "usable" : "unusable");
+		break;
+	}
+}
+
+static void on_kernel(evutil_socket_t fd, short what, void *arg)
+{
+	struct daemon *d = arg;
+	char err[256];
+
+	(void)fd;
+	(void)what;
+	if (ike_kernel_events_read(d->k, on_kernel_event, d, err, sizeof(err)) < 0)
+		ike_log(&d->log, IKE_LOG_WARNING, NULL, "%s", err);
+}
+
+/* Liveness: probe an established tunnel that received nothing for a DPD interval. */
+static void tunnel_probe(struct tunnel *t, uint64_t now)
+{
+	uint64_t interval = (uint64_t)t->cfg->dpd_interval * 1000, last_rx = 0;
+	char err[256];
+
+	if (!t->sa || ike_sa_state(t->sa) != IKE_SA_ESTABLISHED || t->cfg->dpd_interval == 0 ||
+	    now - t->last_probe < interval)
+		return;
+	t->last_probe = now;
+	/* Traffic the kernel authenticated proves the peer alive (issue #5). */
+	if (ike_kernel_last_rx(t->d->k, t->d->ifindex, t->id, &last_rx, err, sizeof(err)) == 0 &&
+	    last_rx && (uint64_t)time(NULL) - last_rx < t->cfg->dpd_interval)
+		return;
+	ike_sa_dpd(t->sa, now);
+}
+
+static void on_tick(evutil_socket_t fd, short what, void *arg)
+{
+	struct daemon *d = arg;
+	uint64_t now = now_ms();
+	int i;
+
+	(void)fd;
+	(void)what;
+	for (i = 0; i < IKE_CONFIG_MAX_TUNNELS; i++) {
+		struct tunnel *t = &d->t[i];
+
+		if (!t->present)
+			continue;
+		if (t->sa && ike_sa_next_timer(t->sa) <= now)
+			ike_sa_timer(t->sa, now);
+		tunnel_probe(t, now);
+		tunnel_reap(t, now);
+		if (!t->sa && t->restart_at && now >= t->restart_at && !d->stopping)
+			tunnel_initiate(t, now);
+	}
+}
+
+static int control_answer(const char *line, FILE *out, void *data)
+{
+	struct daemon *d = data;
+	bool json = !strcmp(line, "status -j");
+	int i;
+
+	if (strcmp(line, "status") && !json) {
+		fprintf(out, "error: unknown command \"%s\"; try \"status\" or \"status -j\"\n", line);
+		return -1;
+	}
+	if (json)
+		fprintf(out, "{\"connection\":\"%s\",\"device\":\"%s\",\"tunnels\":[", d->cfg->name,
+			d->cfg->device);
+	else
+		fprintf(out, "connection %s on %s\n", d->cfg->name, d->cfg->device);
+	for (i = 0; i < IKE_CONFIG_MAX_TUNNELS; i++) {
+		struct tunnel *t = &d->t[i];
+		uint32_t in[IKE_SA_MAX_CHILDREN], outs[IKE_SA_MAX_CHILDREN];
+		unsigned int n = t->sa ? ike_sa_children(t->sa, in, outs, IKE_SA_MAX_CHILDREN) : 0;
+
+		if (!t->present)
+			continue;
+		if (json)
+			fprintf(out, "%s{\"tunnel\":%d,\"outside\":\"%s\",\"phase1\":\"%s\","
+				"\"phase2\":\"%s\",\"spi_in\":%u,\"spi_out\":%u}",
+				i ? "," : "", i + 1, t->outside, phase_state(t, false),
+				phase_state(t, true), n ? in[0] : 0, n ? outs[0] : 0);
+		else
+			fprintf(out, "tunnel %d (%s): phase 1 %s, phase 2 %s, SPIs in 0x%08x out 0x%08x\n",
+				i + 1, t->outside, phase_state(t, false), phase_state(t, true),
+				n ? in[0] : 0, n ? outs[0] : 0);
+	}
+	if (json)
+		fputs("]}\n", out);
+	return 0;
+}
+
+static void on_control(evutil_socket_t fd, short what, void *arg)
+{
+	struct daemon *d = arg;
+	char err[256];
+
+	(void)what;
+	if (ike_control_serve(fd, control_answer, d, err, sizeof(err)) < 0)
+		ike_log(&d->log, IKE_LOG_WARNING, NULL, "%s", err);
+}
+
+static void on_signal(evutil_socket_t sig, short what, void *arg)
+{
+	struct daemon *d = arg;
+	struct timeval grace = { 0, 500000 };
+	int i;
+
+	(void)what;
+	ike_log(&d->log, IKE_LOG_NOTICE, NULL, "%s: deleting the SAs and exiting",
+		strsignal((int)sig));
+	d->stopping = true;
+	for (i = 0; i < IKE_CONFIG_MAX_TUNNELS; i++)
+		if (d->t[i].sa && ike_sa_state(d->t[i].sa) == IKE_SA_ESTABLISHED)
+			ike_sa_delete(d->t[i].sa, now_ms());
+	event_base_loopexit(d->base, &grace);
+}
+
+/* ---- setup ------------------------------------------------------------ */
+
+static void addr_to_sockaddr(const struct ike_config_addr *a, uint16_t port,
+			     struct sockaddr_storage *ss)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (a->family == AF_INET) {
+		struct sockaddr_in *s = (struct sockaddr_in *)ss;
+
+		s->sin_family = AF_INET;
+		s->sin_addr = a->v4;
+		s->sin_port = htons(port);
+	} else {
+		struct sockaddr_in6 *s = (struct sockaddr_in6 *)ss;
+
+		s->sin6_family = AF_INET6;
+		s->sin6_addr = a->v6;
+		s->sin6_port = htons(port);
+	}
+}
+
+static int daemon_setup(struct daemon *d, char *err, size_t errlen)
+{
+	struct ike_kernel_inside inside[2 * IKE_CONFIG_MAX_TUNNELS] = { 0 };
+	struct sockaddr_storage local, remote;
+	size_t n_inside = 0;
+	int i;
+
+	d->k = ike_kernel_open(err, errlen);
+	if (!d->k)
+		return -1;
+	for (i = 0; i < IKE_CONFIG_MAX_TUNNELS; i++) {
+		const struct ike_config_tunnel *ct = &d->cfg->tunnel[i];
+		const struct ike_config_inside *ins[2] = { &ct->inside4, &ct->inside6 };
+		int j;
+
+		if (!ct->present)
+			continue;
+		for (j = 0; j < 2; j++) {
+			if (!ins[j]->set)
+				continue;
+			inside[n_inside].family = ins[j]->local.family;
+			memcpy(inside[n_inside].local, &ins[j]->local.v6,
+			       ins[j]->local.family == AF_INET ? 4 : 16);
+			inside[n_inside].prefix = ins[j]->prefix_len;
+			n_inside++;
+		}
+	}
+	if (ike_kernel_dev_setup(d->k, d->cfg->device, d->cfg->mtu, (uint16_t)d->cfg->mss_clamp,
+				 inside, n_inside, &d->ifindex, err, errlen) < 0)
+		return -1;
+
+	addr_to_sockaddr(&d->cfg->local_address, 0, &local);
+	if (ike_net_open(&d->net, (struct sockaddr *)&local, IKE_PORT, IKE_NATT_PORT,
+			 err, errlen) < 0)
+		return -1;
+	if (ike_sa_table_init(&d->table) < 0) {
+		snprintf(err, errlen, "cannot initialize the IKE SA table");
+		return -1;
+	}
+
+	for (i = 0; i < IKE_CONFIG_MAX_TUNNELS; i++) {
+		struct tunnel *t = &d->t[i];
+		const struct ike_config_tunnel *ct = &d->cfg->tunnel[i];
+		char sub[512];
+
+		t->d = d;
+		t->id = (uint8_t)i;
+		if (!ct->present)
+			continue;
+		t->present = true;
+		t->cfg = ct;
+		inet_ntop(ct->outside.family, &ct->outside.v6, t->outside, sizeof(t->outside));
+		t->lctx = (struct ike_log_ctx){ .conn = d->cfg->name, .tunnel = i + 1,
+						.outside_ip = t->outside,
+						.dpd_enabled = ct->dpd_action != IKE_CONFIG_DPD_NONE,
+						.nat_t_detected = 1 };
+		if (ike_sa_params_from_config(d->cfg, (unsigned int)i, &t->p) < 0) {
+			snprintf(err, errlen, "tunnel %d: cannot use its configuration", i + 1);
+			return -1;
+		}
+		/* The kernel tunnel exists from the start, on our port-4500 socket. */
+		addr_to_sockaddr(&ct->outside, IKE_NATT_PORT, &remote);
+		if (ike_kernel_tunnel_set(d->k, d->ifindex, t->id, (struct sockaddr *)&local,
+					  (struct sockaddr *)&remote, d->net.fd_natt,
+					  ct->inside4.set ? &ct->inside4.peer.v4 : NULL,
+					  ct->inside6.set ? &ct->inside6.peer.v6 : NULL,
+					  sub, sizeof(sub)) < 0) {
+			snprintf(err, errlen, "%s", sub);
+			return -1;
+		}
+	}
+	d->control_fd = ike_control_listen(d->control_path, err, errlen);
+	return d->control_fd < 0 ? -1 : 0;
+}
+
+static void usage(FILE *f)
+{
+	fputs("NAME\n"
+	      "    s2svpn-iked - IKEv2 daemon for s2svpn site-to-site VPN connections\n"
+	      "\n"
+	      "SYNOPSIS\n"
+	      "    s2svpn-iked [OPTIONS] -c FILE\n"
+	      "    s2svpn-iked --check -c FILE\n"
+	      "\n"
+	      "DESCRIPTION\n"
+	      "    Negotiates the IPsec SAs of one connection (one s2svpn device, up to\n"
+	      "    two tunnels) with IKEv2 and pre-shared keys, installs them in the\n"
+	      "    kernel, rekeys them and detects dead peers. FILE describes the\n"
+	      "    connection in AWS Site-to-Site VPN terms; see\n"
+	      "    s2svpn-iked.conf.example. The daemon runs in the foreground; run it\n"
+	      "    under systemd or a supervisor. It needs CAP_NET_ADMIN and\n"
+	      "    CAP_NET_BIND_SERVICE (ports 500 and 4500) and the s2svpn module.\n"
+	      "\n"
+	      "OPTIONS\n"
+	      "    -c, --config FILE     the connection file (required)\n"
+	      "    -n, --check           check FILE, print what is wrong as FILE:LINE:\n"
+	      "                          messages, and exit (0: valid)\n"
+	      "    -l, --log-level L     error, warning, notice, info (default), debug\n"
+	      "    -j, --json            log JSON lines with AWS tunnel-log fields\n"
+	      "    -s, --syslog          log to syslog instead of standard error\n"
+	      "    -S, --control PATH    control socket (default " IKE_CONTROL_PATH ")\n"
+	      "    -h, --help            this manual\n"
+	      "    -V, --version         print the version\n"
+	      "\n"
+	      "CONTROL SOCKET\n"
+	      "    Root may connect to the control socket and send one line, \"status\"\n"
+	      "    or \"status -j\", to read the state of each tunnel.\n"
+	      "\n"
+	      "EXIT STATUS\n"
+	      "    0 after SIGINT or SIGTERM (the SAs are deleted first) or a valid\n"
+	      "    --check; 1 on a configuration or setup error; 2 on a usage error.\n", f);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "check", no_argument, NULL, 'n' },
+		{ "log-level", required_argument, NULL, 'l' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "syslog", no_argument, NULL, 's' },
+		{ "control", required_argument, NULL, 'S' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ 0 },
+	};
+	struct ike_config_errors errs = { 0 };
+	static struct daemon d;
+	struct event *ev[7];
+	struct timeval tick = { 0, IKED_TICK_MS * 1000 };
+	const char *path = NULL;
+	bool check = false;
+	char err[512];
+	size_t i;
+	int c, rc = 1;
+
+	d.log = (struct ike_log){ .stream = stderr, .level = IKE_LOG_INFO };
+	d.control_path = IKE_CONTROL_PATH;
+	d.control_fd = -1;
+	d.net.fd_ike = d.net.fd_natt = -1;
+	while ((c = getopt_long(argc, argv, "c:nl:jsS:hV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			path = optarg;
+			break;
+		case 'n':
+			check = true;
+			break;
+		case 'l':
+			if (ike_log_level_parse(optarg, &d.log.level) < 0) {
+				fprintf(stderr, "s2svpn-iked: unknown log level \"%s\"\n", optarg);
+				return 2;
+			}
+			break;
+		case 'j':
+			d.log.json = true;
+			break;
+		case 's':
+			d.log.syslog = true;
+			break;
+		case 'S':
+			d.control_path = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			puts("s2svpn-iked " IKED_VERSION);
+			return 0;
+		default:
+			fputs("Try 's2svpn-iked --help'.\n", stderr);
+			return 2;
+		}
+	}
+	if (!path || optind != argc) {
+		fputs("s2svpn-iked: give the connection file with -c FILE (and nothing else)\n"
+		      "Try 's2svpn-iked --help'.\n", stderr);
+		return 2;
+	}
+	if (ike_config_load(path, &d.cfg, &errs) < 0) {
+		ike_config_errors_print(&errs, stderr);
+		ike_config_errors_free(&errs);
+		return 1;
+	}
+	if (check) {
+		int n = 0;
+
+		for (i = 0; i < IKE_CONFIG_MAX_TUNNELS; i++)
+			n += d.cfg->tunnel[i].present;
+		printf("%s: valid: connection %s on %s, %d tunnel%s\n", path, d.cfg->name,
+		       d.cfg->device, n, n == 1 ? "" : "s");
+		ike_config_free(d.cfg);
+		return 0;
+	}
+
+	ike_log_open(&d.log, "s2svpn-iked");
+	signal(SIGPIPE, SIG_IGN);
+	if (daemon_setup(&d, err, sizeof(err)) < 0) {
+		ike_log(&d.log, IKE_LOG_ERR, NULL, "%s", err);
+		goto out;
+	}
+	d.base = event_base_new();
+	if (!d.base) {
+		ike_log(&d.log, IKE_LOG_ERR, NULL, "cannot create the event loop");
+		goto out;
+	}
+	ev[0] = event_new(d.base, d.net.fd_ike, EV_READ | EV_PERSIST, on_udp, &d);
+	ev[1] = event_new(d.base, d.net.fd_natt, EV_READ | EV_PERSIST, on_udp, &d);
+	ev[2] = event_new(d.base, ike_kernel_events_fd(d.k), EV_READ | EV_PERSIST, on_kernel, &d);
+	ev[3] = event_new(d.base, d.control_fd, EV_READ | EV_PERSIST, on_control, &d);
+	ev[4] = event_new(d.base, -1, EV_PERSIST, on_tick, &d);
+	ev[5] = evsignal_new(d.base, SIGINT, on_signal, &d);
+	ev[6] = evsignal_new(d.base, SIGTERM, on_signal, &d);
+	for (i = 0; i < 7; i++) {
+		if (!ev[i] || event_add(ev[i], i == 4 ? &tick : NULL) < 0) {
+			ike_log(&d.log, IKE_LOG_ERR, NULL, "cannot register event %zu", i);
+			goto out;
+		}
+	}
+	ike_log(&d.log, IKE_LOG_NOTICE, NULL, "connection %s on %s ready", d.cfg->name,
+		d.cfg->device);
+	for (i = 0; i < IKE_CONFIG_MAX_TUNNELS; i++)
+		if (d.t[i].present && d.t[i].cfg->startup_action == IKE_CONFIG_START)
+			tunnel_initiate(&d.t[i], now_ms());
+	event_base_dispatch(d.base);
+	rc = 0;
+	for (i = 0; i < 7; i++)
+		event_free(ev[i]);
+out:
+	for (i = 0; i < IKE_CONFIG_MAX_TUNNELS; i++)
+		ike_sa_free(d.t[i].sa);
+	ike_sa_table_wipe(&d.table);
+	for (i = 0; i < IKE_CONFIG_MAX_TUNNELS; i++)
+		OPENSSL_cleanse(&d.t[i].p, sizeof(d.t[i].p));	/* the PSK */
+	ike_control_close(d.control_fd, d.control_fd >= 0 ? d.control_path : NULL);
+	ike_net_close(&d.net);
+	ike_kernel_close(d.k);
+	if (d.base)
+		event_base_free(d.base);
+	ike_config_free(d.cfg);
+	ike_log_close(&d.log);
+	return rc;
+}
