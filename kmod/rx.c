@@ -71,6 +71,12 @@ static int s2svpn_rx_inner(struct sk_buff *skb, u8 nexthdr)
 	return pskb_trim(skb, len);
 }
 
+/*
+ * After decryption. Without cr->held (synchronous crypto) the SA, its
+ * tunnel and the device are kept alive only by the caller's RCU read
+ * section (SAs are freed after a grace period, and hold the tunnel, which
+ * holds the device); with it, by the SA reference taken for the callback.
+ */
 static void s2svpn_rx_finish(struct s2svpn_crypto_req *cr, int err)
 {
 	struct sk_buff *skb = cr->skb;

@@ -210,6 +210,7 @@ nomem:
 	s2svpn_tx_drop(t, sa, skb, S2SVPN_DROP_OTHER);
 }
 
+/* After encryption; lifetimes as for s2svpn_rx_finish(): RCU, or cr->held. */
 static void s2svpn_tx_finish(struct s2svpn_crypto_req *cr, int err)
 {
 	struct sk_buff *skb = cr->skb;
