@@ -30,6 +30,9 @@ def capture(iface, spi, count, path):
     s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
     s.bind((iface, 0))
     s.settimeout(30)
+    # The test waits for this line: starting Python can take longer than
+    # the traffic it is meant to see on a KASAN kernel.
+    print("ready", file=sys.stderr, flush=True)
     frames = []
     while len(frames) < count:
         frame, addr = s.recvfrom(65535)

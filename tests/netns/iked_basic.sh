@@ -91,9 +91,7 @@ for i in $(seq 150); do
 done
 [ -n "$dead" ] || fail "peer death not detected in 15 s: $(tail -5 /tmp/l.log)"
 ok "killed peer declared dead after $(printf %.1f "$dead") s (DPD timeout 6 s)"
-sleep 0.5
-check_eq "tunnel unusable once its SAs are gone" "$(json l 'j["devices"][0]["tunnels"][0]["state"]')" \
-	unusable
+wait_eq "tunnel unusable once its SAs are gone" unusable json l 'j["devices"][0]["tunnels"][0]["state"]'
 
 kill -TERM "$lpid"
 wait "$lpid"

@@ -44,6 +44,19 @@ check_eq() {
 	ok "$1"
 }
 
+# wait_eq WHAT WANT CMD...: poll CMD (up to 10 s) until it prints WANT; for
+# counters that async crypto completes a little after the traffic.
+wait_eq() {
+	local what=$1 want=$2 got i
+	shift 2
+	for i in $(seq 100); do
+		got=$("$@")
+		[ "$got" = "$want" ] && break
+		sleep 0.1
+	done
+	check_eq "$what" "$got" "$want"
+}
+
 s2svpn_load() {
 	# shellcheck disable=SC2086
 	grep -q '^s2svpn ' /proc/modules || insmod "$S2SVPN_KO" ${S2SVPN_MODPARAMS:-} ||
@@ -132,7 +145,6 @@ tcp_check() {
 	ip netns exec "$srv" python3 "$S2SVPN_REPO/tests/netns/tcp_xfer.py" serve \
 		"$addr" "$port" >"$out" 2>&1 &
 	local pid=$!
-	sleep 0.3
 	want=$(ip netns exec "$cli" timeout 120 python3 \
 		"$S2SVPN_REPO/tests/netns/tcp_xfer.py" send "$addr" "$port" "$bytes" 2>&1)
 	wait "$pid"

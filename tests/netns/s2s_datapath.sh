@@ -93,16 +93,18 @@ ok "tunnel 1 carried $sent1 packets while active"
 
 # Replay: capture ESP that r accepted, send it again from l's side.
 replay=$(tunstat r s2svpn0 0 DROP_REPLAY)
-ip netns exec r python3 "$here/espcap.py" capture veth1 0x001 5 /tmp/esp.cap >/tmp/cap.out &
+ip netns exec r python3 "$here/espcap.py" capture veth1 0x001 5 /tmp/esp.cap \
+	>/tmp/cap.out 2>/tmp/cap.err &
 pid=$!
-sleep 0.5
+for _ in $(seq 100); do grep -q ready /tmp/cap.err && break; sleep 0.1; done
 ip netns exec l ping -q -c 5 -i 0.1 169.254.10.2 >/dev/null
 wait "$pid" || fail "capture of 5 ESP frames failed"
 rx=$(tunstat r s2svpn0 0 RX_PACKETS)
 check_eq "5 captured frames sent again" \
 	"$(ip netns exec l python3 "$here/espcap.py" send veth0 /tmp/esp.cap)" 5
-sleep 0.5
-check_eq "replayed frames counted as replays" "$(($(tunstat r s2svpn0 0 DROP_REPLAY) - replay))" 5
+# delta NS TUNNEL COUNTER BASE: how much a counter grew since BASE.
+delta() { echo $(($(tunstat "$1" s2svpn0 "$2" "$3") - $4)); }
+wait_eq "replayed frames counted as replays" 5 delta r 0 DROP_REPLAY "$replay"
 check_eq "replayed frames not delivered" "$(tunstat r s2svpn0 0 RX_PACKETS)" "$rx"
 
 # Wrong key: authentication fails, counted per reason; the right key heals.
@@ -138,11 +140,9 @@ for i in range(100):   # too short for IV and ICV
 for payload in (b"\xff", b"\0\0\0\0ike", b"", b"\x01"):   # keepalive, IKE, runts
     s.sendto(payload, dst)
 PY
-sleep 0.5
-check_eq "300 unknown SPIs counted" "$(($(tunstat r s2svpn0 net DROP_UNKNOWN_SPI) - unknown))" 300
-check_eq "200 forged packets failed authentication" "$(($(tunstat r s2svpn0 0 DROP_AUTH) - auth))" 200
-check_eq "100 truncated packets counted malformed" \
-	"$(($(tunstat r s2svpn0 0 DROP_MALFORMED) - malformed))" 100
+wait_eq "300 unknown SPIs counted" 300 delta r net DROP_UNKNOWN_SPI "$unknown"
+wait_eq "200 forged packets failed authentication" 200 delta r 0 DROP_AUTH "$auth"
+wait_eq "100 truncated packets counted malformed" 100 delta r 0 DROP_MALFORMED "$malformed"
 ping_check "tunnel 0 unharmed by the garbage" l 169.254.10.2
 
 # Teardown under load: SA delete, socket close, namespace delete, unload.

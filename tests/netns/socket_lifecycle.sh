@@ -53,7 +53,10 @@ import socket
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.sendto(b"\0\0\0\0ike-message", ("10.0.0.1", 4500))
 s.sendto(b"\xff", ("10.0.0.1", 4500))'
-sleep 0.5
+for _ in $(seq 100); do
+	[ "$(grep -c '^rx' /tmp/daemon.out)" -ge 2 ] && break
+	sleep 0.1
+done
 grep -q "^rx 00000000696b652d6d657373616765$" /tmp/daemon.out ||
 	fail "IKE datagram did not reach the daemon: $(cat /tmp/daemon.out)"
 ok "IKE datagram (non-ESP marker) reached the daemon unchanged"

@@ -14,6 +14,7 @@ import hashlib
 import os
 import socket
 import sys
+import time
 
 
 def family(addr):
@@ -38,8 +39,19 @@ def serve(addr, port):
     print(n, h.hexdigest(), flush=True)
 
 
+def connect(addr, port):
+    # The server is started in the background just before: retry until it
+    # listens rather than guessing how long Python takes to start.
+    for _ in range(200):
+        try:
+            return socket.create_connection((addr, port), timeout=60)
+        except ConnectionRefusedError:
+            time.sleep(0.1)
+    return socket.create_connection((addr, port), timeout=60)
+
+
 def send(addr, port, nbytes):
-    s = socket.create_connection((addr, port), timeout=60)
+    s = connect(addr, port)
     h, left = hashlib.sha256(), nbytes
     while left:
         buf = os.urandom(min(left, 65536))
