@@ -59,6 +59,9 @@ enum cfg_key {
 	K_ALLOW_WEAK,
 	K_MTU,
 	K_MSS_CLAMP,
+	K_PREFERRED_TUNNEL,
+	K_REMOTE_PREFIXES,
+	K_ROUTE_METRIC,
 	/* tunnel options: anywhere, stored in struct ike_config_tunnel */
 	K_STARTUP_ACTION,
 	K_P1_ENCR,
@@ -656,6 +659,21 @@ bad:
 		shown(value), value);
 }
 
+static bool prefix_host_bits_clear(const struct ike_config_addr *a, unsigned int len)
+{
+	const uint8_t *b = a->family == AF_INET ? (const uint8_t *)&a->v4 : a->v6.s6_addr;
+	unsigned int bytes = a->family == AF_INET ? 4 : 16, i;
+
+	for (i = 0; i < bytes; i++) {
+		unsigned int bits = len > i * 8 ? len - i * 8 : 0;
+		uint8_t mask = bits >= 8 ? 0 : (uint8_t)(0xff >> bits);
+
+		if (b[i] & mask)
+			return false;
+	}
+	return true;
+}
+
 static void parse_cidr(struct cfg_ctx *ctx, const struct cfg_key_desc *kd, unsigned int line,
 		       const char *value, void *dst)
 {
@@ -705,6 +723,61 @@ static void parse_cidr(struct cfg_ctx *ctx, const struct cfg_key_desc *kd, unsig
 		return;
 	}
 	*(struct ike_config_inside *)dst = in;
+}
+
+/*
+ * A list of networks, "10.0.0.0/16, 2001:db8::/48": the routes to the other
+ * side's networks. Host bits must be clear, so a typo cannot turn into a
+ * route nobody meant.
+ */
+static void parse_prefixes(struct cfg_ctx *ctx, const struct cfg_key_desc *kd,
+			   unsigned int line, const char *value, void *dst)
+{
+	struct ike_config_routes r = { 0 };
+	char buf[256], *tok, *save = NULL;	/* lines are shorter */
+	bool ok = true;
+
+	snprintf(buf, sizeof(buf), "%s", value);
+	for (tok = strtok_r(buf, ", \t", &save); tok; tok = strtok_r(NULL, ", \t", &save)) {
+		struct ike_config_prefix *p = &r.v[r.n];
+		char *slash = strchr(tok, '/');
+		uint32_t plen, max;
+
+		if (r.n == IKE_CONFIG_MAX_ROUTES) {
+			key_err(ctx, line, kd->name, "too many prefixes (at most %d)",
+				IKE_CONFIG_MAX_ROUTES);
+			return;
+		}
+		if (slash)
+			*slash = '\0';
+		if (!slash || !addr_from_text(tok, &p->addr) || !parse_u32(slash + 1, &plen)) {
+			key_err(ctx, line, kd->name, "\"%s%s%s\" is not a network such as 10.0.0.0/16 "
+				"or 2001:db8::/48", tok, slash ? "/" : "", slash ? slash + 1 : "");
+			ok = false;
+			continue;
+		}
+		max = p->addr.family == AF_INET ? 32 : 128;
+		if (plen > max) {
+			key_err(ctx, line, kd->name, "%s/%u: the prefix length is at most %u", tok,
+				plen, max);
+			ok = false;
+			continue;
+		}
+		p->len = (uint8_t)plen;
+		if (!prefix_host_bits_clear(&p->addr, p->len)) {
+			key_err(ctx, line, kd->name, "%s/%u has host bits set", tok, plen);
+			ok = false;
+			continue;
+		}
+		r.n++;
+	}
+	if (!ok)
+		return;
+	if (!r.n) {
+		key_err(ctx, line, kd->name, "empty list; give networks such as 10.0.0.0/16");
+		return;
+	}
+	*(struct ike_config_routes *)dst = r;
 }
 
 /* Pre-shared keys ------------------------------------------------------ */
@@ -1025,6 +1098,10 @@ static const struct cfg_token dpd_tokens[] = {
 	{ "none", IKE_CONFIG_DPD_NONE }, { NULL, 0 },
 };
 
+static const struct cfg_token preferred_tokens[] = {
+	{ "1", 0 }, { "2", 1 }, { "none", IKE_CONFIG_NO_PREFERENCE }, { NULL, 0 },
+};
+
 static const struct cfg_token role_tokens[] = {
 	{ "customer", IKE_CONFIG_ROLE_CUSTOMER }, { "aws", IKE_CONFIG_ROLE_AWS }, { NULL, 0 },
 };
@@ -1046,6 +1123,10 @@ static const struct cfg_key_desc keys[K_COUNT] = {
 	[K_MTU] = { "mtu", CONN(mtu), NUM(68, 65414, "bytes") },
 	[K_MSS_CLAMP] = { "mss_clamp", CONN(mss_clamp), .parse = parse_mss, .min = 536,
 			  .max = 65495 },
+	[K_PREFERRED_TUNNEL] = { "preferred_tunnel", parse_keyword, CONN(preferred_tunnel),
+				 .tokens = preferred_tokens },
+	[K_REMOTE_PREFIXES] = { "remote_prefixes", parse_prefixes, CONN(routes) },
+	[K_ROUTE_METRIC] = { "route_metric", CONN(route_metric), NUM(0, UINT32_MAX, "") },
 
 	[K_STARTUP_ACTION] = { "startup_action", parse_keyword, TUN(startup_action),
 			       .tokens = startup_tokens },
@@ -1172,6 +1253,7 @@ static void defaults(struct ike_config *cfg, struct ike_config_tunnel *t)
 	snprintf(cfg->device, sizeof(cfg->device), "s2svpn0");
 	cfg->mtu = 1436;
 	cfg->mss_clamp = 1379;
+	cfg->preferred_tunnel = 0;
 	t->startup_action = IKE_CONFIG_START;
 	for (int i = 0; i < 2; i++) {
 		list_set(&phases[i]->encr, ALG_ENCR, encr, ARRAY_SIZE(encr), 128, 256);
@@ -1423,6 +1505,10 @@ static void finish(struct cfg_ctx *ctx)
 	if (!cs->line[K_NAME])
 		default_name(ctx);
 	id_of_addr(&cfg->local_id, &cfg->local_address);
+	if (cs->line[K_PREFERRED_TUNNEL] && cfg->preferred_tunnel >= 0 &&
+	    !ctx->sect[SEC_TUNNEL1 + cfg->preferred_tunnel].header)
+		key_err(ctx, cs->line[K_PREFERRED_TUNNEL], "preferred_tunnel",
+			"there is no [tunnel%d]", cfg->preferred_tunnel + 1);
 	if (!cs->failed[K_MTU] && !cs->failed[K_MSS_CLAMP] && cfg->mss_clamp &&
 	    cfg->mss_clamp > cfg->mtu - 40) {
 		if (cs->line[K_MSS_CLAMP])

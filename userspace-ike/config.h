@@ -32,6 +32,15 @@
  *   mtu               device MTU, 68..65414 (default 1436, AWS's tunnel MTU)
  *   mss_clamp         TCP MSS clamp, 0 (off) or 536..65495 and at most
  *                     mtu - 40 (default 1379, as AWS recommends)
+ *   preferred_tunnel  1 | 2 | none: the tunnel that carries traffic when both
+ *                     are up; after a failover traffic moves back to it once
+ *                     it is up again (failback). none: stay on whichever
+ *                     tunnel took over (default 1)
+ *   remote_prefixes   networks behind the peer, "10.0.0.0/16, 2001:db8::/48"
+ *                     (at most 32): routed via the device while at least one
+ *                     tunnel is up, withdrawn while none is (static routing;
+ *                     leave it out with BGP)
+ *   route_metric      metric of those routes (default 0)
  *   and the defaults of every tunnel option below.
  *
  * Tunnel options: in [connection] for both tunnels, in [tunnelN] for one
@@ -126,6 +135,8 @@
 #define IKE_CONFIG_PSK_MAX		64
 #define IKE_CONFIG_ID_MAX		255
 #define IKE_CONFIG_MAX_ERRORS		100	/* kept per load; more are counted */
+#define IKE_CONFIG_MAX_ROUTES		32	/* remote_prefixes */
+#define IKE_CONFIG_NO_PREFERENCE	(-1)	/* preferred_tunnel = none */
 
 struct ike_config_addr {
 	sa_family_t family;		/* AF_INET, AF_INET6; 0: not set */
@@ -220,6 +231,16 @@ struct ike_config_tunnel {
 	enum ike_config_dpd_action dpd_action;
 };
 
+struct ike_config_prefix {
+	struct ike_config_addr addr;
+	uint8_t len;
+};
+
+struct ike_config_routes {
+	unsigned int n;
+	struct ike_config_prefix v[IKE_CONFIG_MAX_ROUTES];
+};
+
 struct ike_config {
 	char name[IKE_CONFIG_NAME_MAX + 1];
 	char device[IKE_CONFIG_DEVICE_MAX + 1];
@@ -228,6 +249,9 @@ struct ike_config {
 	bool allow_weak;
 	uint32_t mtu;
 	uint32_t mss_clamp;
+	int preferred_tunnel;		/* tunnel index, or IKE_CONFIG_NO_PREFERENCE */
+	struct ike_config_routes routes;	/* remote_prefixes */
+	uint32_t route_metric;
 	struct ike_config_tunnel tunnel[IKE_CONFIG_MAX_TUNNELS];	/* [0]: [tunnel1] */
 };
 

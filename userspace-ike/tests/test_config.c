@@ -724,6 +724,37 @@ static void test_err_cross_checks(void **state)
 	load_ok(MINI_CONN("mss_clamp = 1396"));
 }
 
+static void test_routing(void **state)
+{
+	(void)state;
+	load_ok(MINI);
+	assert_int_equal(cfg->preferred_tunnel, 0);
+	assert_int_equal(cfg->routes.n, 0);
+	assert_int_equal(cfg->route_metric, 0);
+	load_ok(MINI_CONN("remote_prefixes = 10.1.0.0/16, 2001:db8::/48 0.0.0.0/0\n"
+			  "route_metric = 200\npreferred_tunnel = none"));
+	assert_int_equal(cfg->preferred_tunnel, IKE_CONFIG_NO_PREFERENCE);
+	assert_int_equal(cfg->route_metric, 200);
+	assert_int_equal(cfg->routes.n, 3);
+	assert_addr(&cfg->routes.v[0].addr, "10.1.0.0");
+	assert_int_equal(cfg->routes.v[0].len, 16);
+	assert_addr(&cfg->routes.v[1].addr, "2001:db8::");
+	assert_int_equal(cfg->routes.v[1].len, 48);
+	assert_int_equal(cfg->routes.v[2].len, 0);
+	expect_error(MINI_CONN("remote_prefixes = 10.1.0.1/16"), "t.conf:2:",
+		     "remote_prefixes: 10.1.0.1/16 has host bits set");
+	expect_error(MINI_CONN("remote_prefixes = 2001:db8::/129"), "t.conf:2:",
+		     "remote_prefixes: 2001:db8::/129: the prefix length is at most 128");
+	expect_error(MINI_CONN("remote_prefixes = 10.1.0.0"), "t.conf:2:",
+		     "remote_prefixes: \"10.1.0.0\" is not a network such as 10.0.0.0/16");
+	expect_error(MINI_CONN("remote_prefixes = ,"), "t.conf:2:",
+		     "remote_prefixes: empty list");
+	expect_error(MINI_CONN("preferred_tunnel = 2"), "t.conf:2:",
+		     "preferred_tunnel: there is no [tunnel2]");
+	expect_error(MINI_CONN("preferred_tunnel = 0"), "t.conf:2:",
+		     "preferred_tunnel: unknown value \"0\"; valid: 1 | 2 | none");
+}
+
 static void test_err_two_tunnels(void **state)
 {
 	(void)state;
@@ -1213,6 +1244,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_err_inside, teardown),
 		cmocka_unit_test_teardown(test_err_numbers, teardown),
 		cmocka_unit_test_teardown(test_err_cross_checks, teardown),
+		cmocka_unit_test_teardown(test_routing, teardown),
 		cmocka_unit_test_teardown(test_err_two_tunnels, teardown),
 		cmocka_unit_test_teardown(test_err_algorithms, teardown),
 		cmocka_unit_test_teardown(test_err_weak, teardown),
