@@ -8,7 +8,7 @@ set -euo pipefail
 
 # Build the module and the userspace tools, run their unit tests and the
 # spec check.
-userspace="make gcc pkg-config libmnl-dev libcmocka-dev libssl-dev libevent-dev libinih-dev
+userspace="make gcc pkg-config libmnl-dev libcmocka-dev libssl-dev libevent-dev libinih-dev libcap-ng-dev
 	python3 python3-yaml"
 # Build, boot and test UML kernels; build against Debian's amd64 headers.
 kernel="linux-source-6.12 linux-source-6.1 linux-headers-6.12-amd64 linux-headers-amd64

@@ -10,7 +10,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#define IKE_CONTROL_PATH	"/run/s2svpn/iked.sock"
+/* The daemon of device DEV listens on IKE_CONTROL_DIR/DEV.sock by default. */
+#define IKE_CONTROL_DIR		"/run/s2svpn"
 #define IKE_CONTROL_LINE_MAX	256
 
 /**

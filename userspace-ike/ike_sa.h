@@ -234,6 +234,23 @@ void ike_sa_spis(const struct ike_sa *sa, uint8_t spi_i[IKE_SPI_LEN],
 /* Installed CHILD_SA pairs (both directions in use): up to MAX of them. */
 unsigned int ike_sa_children(const struct ike_sa *sa, uint32_t *spi_in, uint32_t *spi_out,
 			     unsigned int max);
+/* A snapshot for status output (ike_sa_info.c); times are the SA's clock (ms). */
+struct ike_sa_info {
+	enum ike_sa_state state;
+	bool initiator;			/* we started this IKE SA */
+	bool rekeying;			/* an IKE or CHILD rekey is under way */
+	bool dpd_pending;		/* a liveness check awaits its answer */
+	bool child;			/* a CHILD_SA is installed */
+	uint8_t spi_i[IKE_SPI_LEN], spi_r[IKE_SPI_LEN];
+	char ike_alg[96];		/* "aes256-sha256-prfsha256-modp2048" */
+	char child_alg[64];		/* "aes128gcm16" */
+	uint32_t spi_in, spi_out;
+	uint64_t ike_rekey_at, child_rekey_at;	/* 0: none planned */
+	struct sockaddr_storage remote;	/* current peer address and port */
+};
+
+void ike_sa_info(const struct ike_sa *sa, struct ike_sa_info *out);
+
 /* Unlink from the table, wipe and free. NULL is fine. */
 void ike_sa_free(struct ike_sa *sa);
 

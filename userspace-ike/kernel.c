@@ -218,6 +218,48 @@ static int rtnl_addr(struct ike_kernel *k, int ifindex, const struct ike_kernel_
 }
 
 /**
+ * ike_kernel_route - add or withdraw a route via the device
+ * @k: the kernel handle
+ * @ifindex: the device
+ * @family: AF_INET or AF_INET6
+ * @dst: the network (4 or 16 bytes)
+ * @plen: its prefix length
+ * @metric: route priority
+ * @add: add (replacing a route of ours to the same network) or delete
+ * @err: what went wrong
+ * @errlen: its size
+ *
+ * The routes are RTPROT_STATIC in the main table, scope link: the device
+ * is point-to-point and picks the tunnel itself. Deleting a route that is
+ * already gone is not an error.
+ *
+ * Return: 0 or a negative errno.
+ */
+int ike_kernel_route(struct ike_kernel *k, int ifindex, int family, const void *dst,
+		     uint8_t plen, uint32_t metric, bool add, char *err, size_t errlen)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct rtmsg *rtm;
+	int ret;
+
+	nlh->nlmsg_type = add ? RTM_NEWROUTE : RTM_DELROUTE;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | (add ? NLM_F_CREATE | NLM_F_REPLACE : 0);
+	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	rtm->rtm_family = (unsigned char)family;
+	rtm->rtm_dst_len = plen;
+	rtm->rtm_table = RT_TABLE_MAIN;
+	rtm->rtm_protocol = RTPROT_STATIC;
+	rtm->rtm_scope = RT_SCOPE_LINK;
+	rtm->rtm_type = RTN_UNICAST;
+	mnl_attr_put(nlh, RTA_DST, family == AF_INET ? 4 : 16, dst);
+	mnl_attr_put_u32(nlh, RTA_OIF, (uint32_t)ifindex);
+	mnl_attr_put_u32(nlh, RTA_PRIORITY, metric);
+	ret = rtnl_request(k, nlh, add ? "add route" : "delete route", err, errlen);
+	return !add && ret == -ESRCH ? 0 : ret;
+}
+
+/**
  * ike_kernel_dev_setup - make the connection's device ready
  * @k: the kernel handle
  * @name: device name

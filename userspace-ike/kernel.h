@@ -57,6 +57,8 @@ void ike_kernel_close(struct ike_kernel *k);
 int ike_kernel_dev_setup(struct ike_kernel *k, const char *name, unsigned int mtu,
 			 uint16_t mss_clamp, const struct ike_kernel_inside *inside,
 			 size_t n_inside, int *ifindex, char *err, size_t errlen);
+int ike_kernel_route(struct ike_kernel *k, int ifindex, int family, const void *dst,
+		     uint8_t plen, uint32_t metric, bool add, char *err, size_t errlen);
 int ike_kernel_tunnel_set(struct ike_kernel *k, int ifindex, uint8_t tunnel,
 			  const struct sockaddr *local, const struct sockaddr *remote,
 			  int sock_fd, const struct in_addr *inside_peer4,

@@ -19,12 +19,16 @@
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/prctl.h>
 #include <arpa/inet.h>
 #include <event2/event.h>
 #include <openssl/crypto.h>
 
+#include <cap-ng.h>
+
 #include "config.h"
 #include "control.h"
+#include "daemon.h"
 #include "ike_sa.h"
 #include "kernel.h"
 #include "log.h"
@@ -32,61 +36,28 @@
 
 #define IKED_VERSION		"0.1.0"
 #define IKED_TICK_MS		100
-#define IKED_RESTART_MS		5000	/* re-initiate this long after a failure */
-#define IKED_MSG_MAX		65536
+#define IKED_RESTART_MS		1000	/* first re-initiation after a failure */
+#define IKED_BACKOFF_MAX_MS	60000	/* longest wait between re-initiations */
 
-struct daemon;
-
-/**
- * struct tunnel - one tunnel of the connection
- * @d: the daemon
- * @id: kernel tunnel id (0 or 1; AWS calls it tunnel id + 1)
- * @present: configured
- * @cfg: its part of the connection file
- * @p: IKE SA parameters derived from it
- * @sa: the IKE SA, or NULL
- * @lctx: log context
- * @outside: the peer's outside address as text
- * @child_up: a CHILD_SA is installed
- * @restart_at: initiate again at this time (ms), 0 for never
- * @last_probe: when the last liveness check went out (ms)
- */
-struct tunnel {
-	struct daemon *d;
-	uint8_t id;
-	bool present;
-	const struct ike_config_tunnel *cfg;
-	struct ike_sa_params p;
-	struct ike_sa *sa;
-	struct ike_log_ctx lctx;
-	char outside[INET6_ADDRSTRLEN];
-	bool child_up;
-	uint64_t restart_at;
-	uint64_t last_probe;
-};
-
-struct daemon {
-	struct ike_config *cfg;
-	struct ike_log log;
-	struct ike_kernel *k;
-	struct ike_net net;
-	struct ike_sa_table table;
-	struct tunnel t[IKE_CONFIG_MAX_TUNNELS];
-	int ifindex;
-	int control_fd;
-	const char *control_path;
-	struct event_base *base;
-	bool stopping;
-	uint8_t buf[IKED_MSG_MAX];
-};
-
-static uint64_t now_ms(void)
+static uint64_t clock_ms(clockid_t clk)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(clk, &ts);
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
+
+uint64_t iked_now_ms(void)
+{
+	return clock_ms(CLOCK_MONOTONIC);
+}
+
+uint64_t iked_wall_ms(void)
+{
+	return clock_ms(CLOCK_REALTIME);
+}
+
+#define now_ms iked_now_ms
 
 static uint16_t sa_port(const struct sockaddr *sa)
 {
@@ -105,7 +76,7 @@ static bool same_host(const struct sockaddr *a, const struct sockaddr_storage *b
 		       &((const struct sockaddr_in6 *)b)->sin6_addr, 16);
 }
 
-static const char *phase_state(const struct tunnel *t, bool phase2)
+const char *iked_phase_state(const struct tunnel *t, bool phase2)
 {
 	enum ike_sa_state s = t->sa ? ike_sa_state(t->sa) : IKE_SA_CLOSED;
 
@@ -133,8 +104,8 @@ static void tlog(struct tunnel *t, enum ike_log_level level, const char *fmt, ..
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	t->lctx.phase1 = phase_state(t, false);
-	t->lctx.phase2 = phase_state(t, true);
+	t->lctx.phase1 = iked_phase_state(t, false);
+	t->lctx.phase2 = iked_phase_state(t, true);
 	ike_log(&t->d->log, level, &t->lctx, "%s", msg);
 }
 
@@ -226,19 +197,61 @@ static void op_log(void *ctx, struct ike_sa *sa, int level, const char *fmt, va_
 	tlog(t, l, "%s", msg);
 }
 
-/* The tunnel that should carry traffic: the configured order among the up ones. */
-static void pick_active(struct daemon *d)
+/*
+ * Static routing: the remote prefixes are routed via the device while at
+ * least one tunnel is up, so that with none up traffic falls back to
+ * whatever else the routing table offers instead of a dead device.
+ */
+static void routes_update(struct daemon *d)
 {
+	const struct ike_config_routes *r = &d->cfg->routes;
+	bool want = false;
 	char err[256];
-	int i;
+	unsigned int i;
 
-	for (i = 0; i < IKE_CONFIG_MAX_TUNNELS; i++) {
-		if (!d->t[i].child_up)
-			continue;
-		if (ike_kernel_active_tunnel(d->k, d->ifindex, d->t[i].id, err, sizeof(err)) < 0)
-			tlog(&d->t[i], IKE_LOG_WARNING, "%s", err);
+	for (i = 0; i < IKE_CONFIG_MAX_TUNNELS; i++)
+		want |= d->t[i].child_up;
+	if (!r->n || want == d->routes_installed)
 		return;
+	for (i = 0; i < r->n; i++) {
+		const struct ike_config_prefix *p = &r->v[i];
+		char net[INET6_ADDRSTRLEN];
+
+		inet_ntop(p->addr.family, &p->addr.v6, net, sizeof(net));
+		if (ike_kernel_route(d->k, d->ifindex, p->addr.family, &p->addr.v6, p->len,
+				     d->cfg->route_metric, want, err, sizeof(err)) < 0)
+			ike_log(&d->log, IKE_LOG_WARNING, NULL, "route %s/%u: %s", net, p->len, err);
+		else
+			ike_log(&d->log, IKE_LOG_INFO, NULL, "route %s/%u via %s %s", net, p->len,
+				d->cfg->device, want ? "installed" : "withdrawn");
 	}
+	d->routes_installed = want;
+}
+
+/* Tunnel T came up or went down: move traffic if that calls for it. */
+static void tunnel_health(struct tunnel *t, bool up, const char *detail)
+{
+	struct daemon *d = t->d;
+	const struct ike_fo_transition *tr;
+	char err[256];
+
+	t->child_up = up;
+	t->up_since = up ? iked_wall_ms() : 0;
+	tr = ike_failover_update(&d->fo, t->id, up, detail, iked_wall_ms());
+	if (tr) {
+		enum ike_log_level lvl = tr->kind == IKE_FO_FAILOVER || tr->kind == IKE_FO_ALL_DOWN ?
+					 IKE_LOG_WARNING : IKE_LOG_NOTICE;
+
+		if (tr->to >= 0 &&
+		    ike_kernel_active_tunnel(d->k, d->ifindex, (uint8_t)tr->to, err, sizeof(err)) < 0)
+			tlog(t, IKE_LOG_ERR, "cannot make tunnel %d active: %s", tr->to + 1, err);
+		else if (tr->to >= 0)
+			tlog(&d->t[tr->to], lvl, "%s: tunnel %d active (%s)",
+			     ike_failover_kind_name(tr->kind), tr->to + 1, tr->reason);
+		else
+			tlog(t, lvl, "no tunnel up: %s", tr->reason);
+	}
+	routes_update(d);
 }
 
 static void op_event(void *ctx, struct ike_sa *sa, enum ike_sa_event ev)
@@ -250,19 +263,27 @@ static void op_event(void *ctx, struct ike_sa *sa, enum ike_sa_event ev)
 		tlog(t, IKE_LOG_INFO, "IKE SA %s", ike_sa_state_name(ike_sa_state(sa)));
 		break;
 	case IKE_SA_EV_CHILD_UP:
-		t->child_up = true;
+		if (t->child_up) {
+			t->stats.child_rekeys++;
+			tlog(t, IKE_LOG_INFO, "CHILD_SA rekeyed");
+			break;
+		}
+		t->stats.established++;
+		t->backoff_ms = 0;
+		t->last_error[0] = '\0';
 		tlog(t, IKE_LOG_NOTICE, "tunnel up");
-		pick_active(t->d);
+		tunnel_health(t, true, NULL);
 		break;
 	case IKE_SA_EV_CHILD_DOWN:
-		t->child_up = false;
 		tlog(t, IKE_LOG_NOTICE, "tunnel down");
-		pick_active(t->d);
+		tunnel_health(t, false, "CHILD_SA deleted");
 		break;
 	case IKE_SA_EV_IKE_REKEYED:
+		t->stats.ike_rekeys++;
 		tlog(t, IKE_LOG_INFO, "IKE SA rekeyed");
 		break;
 	case IKE_SA_EV_PEER_DEAD:
+		t->stats.peer_dead++;
 		tlog(t, IKE_LOG_WARNING, "peer dead: no answer for %u s",
 		     t->cfg->dpd_timeout);
 		break;
@@ -308,21 +329,33 @@ static void tunnel_initiate(struct tunnel *t, uint64_t now)
 static void tunnel_reap(struct tunnel *t, uint64_t now)
 {
 	enum ike_sa_fail why;
+	const char *reason;
 
 	if (!t->sa || ike_sa_state(t->sa) != IKE_SA_CLOSED)
 		return;
 	why = ike_sa_failure(t->sa);
-	t->child_up = false;
+	reason = why < sizeof(fail_names) / sizeof(fail_names[0]) ? fail_names[why] : "?";
 	ike_sa_free(t->sa);
 	t->sa = NULL;
 	tlog(t, why == IKE_SA_FAIL_NONE ? IKE_LOG_NOTICE : IKE_LOG_WARNING, "IKE SA closed: %s",
-	     why < sizeof(fail_names) / sizeof(fail_names[0]) ? fail_names[why] : "?");
-	pick_active(t->d);
+	     reason);
+	if (why != IKE_SA_FAIL_NONE) {
+		t->stats.ike_failures++;
+		snprintf(t->last_error, sizeof(t->last_error), "%s", reason);
+	}
+	if (t->child_up)
+		tunnel_health(t, false, reason);
 	if (t->d->stopping)
 		return;
 	if (t->cfg->startup_action == IKE_CONFIG_START ||
-	    (why == IKE_SA_FAIL_PEER_DEAD && t->cfg->dpd_action == IKE_CONFIG_DPD_RESTART))
-		t->restart_at = now + IKED_RESTART_MS;
+	    (why == IKE_SA_FAIL_PEER_DEAD && t->cfg->dpd_action == IKE_CONFIG_DPD_RESTART)) {
+		/* Back off while the peer stays unreachable: 1, 2, 4 ... 60 s. */
+		t->backoff_ms = t->backoff_ms ? t->backoff_ms * 2 : IKED_RESTART_MS;
+		if (t->backoff_ms > IKED_BACKOFF_MAX_MS)
+			t->backoff_ms = IKED_BACKOFF_MAX_MS;
+		t->restart_at = now + t->backoff_ms;
+		tlog(t, IKE_LOG_INFO, "initiating again in %u ms", t->backoff_ms);
+	}
 }
 
 /* ---- the event loop's side -------------------------------------------- */
@@ -367,7 +400,8 @@ static void handle_ike(struct daemon *d, const struct ike_net_pkt *pkt)
 			/* The peer started over (restart, or lost state): ours goes. */
 			tlog(t, IKE_LOG_NOTICE, "peer initiated a new IKE SA; dropping ours");
 			ike_sa_free(t->sa);
-			t->child_up = false;
+			if (t->child_up)
+				tunnel_health(t, false, "peer started a new IKE SA");
 		}
 		t->sa = fresh;
 		t->restart_at = 0;
@@ -470,50 +504,13 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
-static int control_answer(const char *line, FILE *out, void *data)
-{
-	struct daemon *d = data;
-	bool json = !strcmp(line, "status -j");
-	int i;
-
-	if (strcmp(line, "status") && !json) {
-		fprintf(out, "error: unknown command \"%s\"; try \"status\" or \"status -j\"\n", line);
-		return -1;
-	}
-	if (json)
-		fprintf(out, "{\"connection\":\"%s\",\"device\":\"%s\",\"tunnels\":[", d->cfg->name,
-			d->cfg->device);
-	else
-		fprintf(out, "connection %s on %s\n", d->cfg->name, d->cfg->device);
-	for (i = 0; i < IKE_CONFIG_MAX_TUNNELS; i++) {
-		struct tunnel *t = &d->t[i];
-		uint32_t in[IKE_SA_MAX_CHILDREN], outs[IKE_SA_MAX_CHILDREN];
-		unsigned int n = t->sa ? ike_sa_children(t->sa, in, outs, IKE_SA_MAX_CHILDREN) : 0;
-
-		if (!t->present)
-			continue;
-		if (json)
-			fprintf(out, "%s{\"tunnel\":%d,\"outside\":\"%s\",\"phase1\":\"%s\","
-				"\"phase2\":\"%s\",\"spi_in\":%u,\"spi_out\":%u}",
-				i ? "," : "", i + 1, t->outside, phase_state(t, false),
-				phase_state(t, true), n ? in[0] : 0, n ? outs[0] : 0);
-		else
-			fprintf(out, "tunnel %d (%s): phase 1 %s, phase 2 %s, SPIs in 0x%08x out 0x%08x\n",
-				i + 1, t->outside, phase_state(t, false), phase_state(t, true),
-				n ? in[0] : 0, n ? outs[0] : 0);
-	}
-	if (json)
-		fputs("]}\n", out);
-	return 0;
-}
-
 static void on_control(evutil_socket_t fd, short what, void *arg)
 {
 	struct daemon *d = arg;
 	char err[256];
 
 	(void)what;
-	if (ike_control_serve(fd, control_answer, d, err, sizeof(err)) < 0)
+	if (ike_control_serve(fd, iked_control_answer, d, err, sizeof(err)) < 0)
 		ike_log(&d->log, IKE_LOG_WARNING, NULL, "%s", err);
 }
 
@@ -625,8 +622,43 @@ static int daemon_setup(struct daemon *d, char *err, size_t errlen)
 			return -1;
 		}
 	}
+	{
+		bool present[IKE_CONFIG_MAX_TUNNELS];
+
+		for (i = 0; i < IKE_CONFIG_MAX_TUNNELS; i++)
+			present[i] = d->t[i].present;
+		ike_failover_init(&d->fo, d->cfg->preferred_tunnel, present);
+	}
+	d->started_ms = iked_wall_ms();
 	d->control_fd = ike_control_listen(d->control_path, err, errlen);
 	return d->control_fd < 0 ? -1 : 0;
+}
+
+/*
+ * Keep only what the running daemon needs: CAP_NET_ADMIN (the s2svpn
+ * family, routes) and CAP_NET_BIND_SERVICE. Everything that needed more
+ * (reading the PSK files, creating the device, binding, the control
+ * socket) is done by now. The bounding set goes too, and no exec can
+ * give anything back.
+ */
+static int drop_privileges(char *err, size_t errlen)
+{
+	capng_clear(CAPNG_SELECT_BOTH);
+	if (capng_updatev(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED, CAP_NET_ADMIN,
+			  CAP_NET_BIND_SERVICE, -1) < 0) {
+		snprintf(err, errlen, "cannot drop capabilities: capng_updatev failed");
+		return -1;
+	}
+	/* Without CAP_SETPCAP (not root) the bounding set stays as it is. */
+	if (capng_apply(CAPNG_SELECT_BOTH) < 0 && capng_apply(CAPNG_SELECT_CAPS) < 0) {
+		snprintf(err, errlen, "cannot drop capabilities: %s", strerror(errno));
+		return -1;
+	}
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
+		snprintf(err, errlen, "PR_SET_NO_NEW_PRIVS: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
 }
 
 static void usage(FILE *f)
@@ -654,13 +686,30 @@ static void usage(FILE *f)
 	      "    -l, --log-level L     error, warning, notice, info (default), debug\n"
 	      "    -j, --json            log JSON lines with AWS tunnel-log fields\n"
 	      "    -s, --syslog          log to syslog instead of standard error\n"
-	      "    -S, --control PATH    control socket (default " IKE_CONTROL_PATH ")\n"
+	      "    -S, --control PATH    control socket (default " IKE_CONTROL_DIR "/DEVICE.sock,\n"
+	      "                          where s2svpnctl looks for it)\n"
 	      "    -h, --help            this manual\n"
 	      "    -V, --version         print the version\n"
 	      "\n"
+	      "TWO TUNNELS\n"
+	      "    Both tunnels are kept up. Traffic uses one, the active tunnel: the\n"
+	      "    preferred one (preferred_tunnel, default 1) when it is up. When the\n"
+	      "    active tunnel dies (DPD, a DELETE, an IKE failure) the other one takes\n"
+	      "    over at once, with one netlink call and no route change; the dead\n"
+	      "    one is re-initiated in the background (1 s, then doubling up to\n"
+	      "    60 s). Routes learned by BGP over a tunnel's inside addresses use\n"
+	      "    that tunnel regardless. For detection within seconds set\n"
+	      "    dpd_interval = 1 and dpd_timeout = 3 (aggressive DPD): the peer is\n"
+	      "    declared dead at most interval + timeout after it fell silent.\n"
+	      "    With remote_prefixes the daemon routes those networks via the\n"
+	      "    device while at least one tunnel is up.\n"
+	      "\n"
 	      "CONTROL SOCKET\n"
-	      "    Root may connect to the control socket and send one line, \"status\"\n"
-	      "    or \"status -j\", to read the state of each tunnel.\n"
+	      "    Root may connect and send one line: \"status\" (or \"status -j\" for\n"
+	      "    JSON): per tunnel phase 1 and 2 state, algorithms, SPIs, NAT-T, DPD,\n"
+	      "    next rekeys, counters; \"show\": the active tunnel, why, and the\n"
+	      "    failover history; \"metrics\": Prometheus counters. s2svpnctl status,\n"
+	      "    show and metrics use it.\n"
 	      "\n"
 	      "EXIT STATUS\n"
 	      "    0 after SIGINT or SIGTERM (the SAs are deleted first) or a valid\n"
@@ -684,6 +733,7 @@ int main(int argc, char **argv)
 	static struct daemon d;
 	struct event *ev[7];
 	struct timeval tick = { 0, IKED_TICK_MS * 1000 };
+	char control_path[sizeof(IKE_CONTROL_DIR) + IKE_CONFIG_DEVICE_MAX + 8];
 	const char *path = NULL;
 	bool check = false;
 	char err[512];
@@ -691,7 +741,6 @@ int main(int argc, char **argv)
 	int c, rc = 1;
 
 	d.log = (struct ike_log){ .stream = stderr, .level = IKE_LOG_INFO };
-	d.control_path = IKE_CONTROL_PATH;
 	d.control_fd = -1;
 	d.net.fd_ike = d.net.fd_natt = -1;
 	while ((c = getopt_long(argc, argv, "c:nl:jsS:hV", opts, NULL)) != -1) {
@@ -751,7 +800,12 @@ int main(int argc, char **argv)
 
 	ike_log_open(&d.log, "s2svpn-iked");
 	signal(SIGPIPE, SIG_IGN);
-	if (daemon_setup(&d, err, sizeof(err)) < 0) {
+	if (!d.control_path) {
+		snprintf(control_path, sizeof(control_path), IKE_CONTROL_DIR "/%s.sock",
+			 d.cfg->device);
+		d.control_path = control_path;
+	}
+	if (daemon_setup(&d, err, sizeof(err)) < 0 || drop_privileges(err, sizeof(err)) < 0) {
 		ike_log(&d.log, IKE_LOG_ERR, NULL, "%s", err);
 		goto out;
 	}

@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The daemon's own state, shared by main.c (event loop and policy) and
+ * status.c (what the control socket answers). Not used by the state
+ * machine, which knows nothing of it.
+ */
+#ifndef S2SVPN_IKED_DAEMON_H
+#define S2SVPN_IKED_DAEMON_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <netinet/in.h>
+#include <event2/event.h>
+
+#include "config.h"
+#include "failover.h"
+#include "ike_sa.h"
+#include "kernel.h"
+#include "log.h"
+#include "net.h"
+
+#define IKED_MSG_MAX		65536
+
+struct daemon;
+
+/**
+ * struct tunnel_stats - what happened to a tunnel since the daemon started
+ * @established: CHILD_SAs brought up from nothing (IKE_AUTH)
+ * @child_rekeys: CHILD_SA rekeys completed
+ * @ike_rekeys: IKE SA rekeys completed
+ * @peer_dead: peers declared dead by DPD
+ * @ike_failures: IKE SAs that closed on an error
+ */
+struct tunnel_stats {
+	uint64_t established;
+	uint64_t child_rekeys;
+	uint64_t ike_rekeys;
+	uint64_t peer_dead;
+	uint64_t ike_failures;
+};
+
+/**
+ * struct tunnel - one tunnel of the connection
+ * @d: the daemon
+ * @id: kernel tunnel id (0 or 1; AWS calls it tunnel id + 1)
+ * @present: configured
+ * @cfg: its part of the connection file
+ * @p: IKE SA parameters derived from it
+ * @sa: the IKE SA, or NULL
+ * @lctx: log context
+ * @outside: the peer's outside address as text
+ * @child_up: a CHILD_SA is installed
+ * @restart_at: initiate again at this time (ms), 0 for never
+ * @backoff_ms: the wait before the next re-initiation; doubles on failure
+ * @last_probe: when the last liveness check went out (ms)
+ * @up_since: wall-clock ms of the CHILD_SA coming up, 0 while down
+ * @last_error: why the last IKE SA closed, "" if none did
+ * @stats: counters
+ */
+struct tunnel {
+	struct daemon *d;
+	uint8_t id;
+	bool present;
+	const struct ike_config_tunnel *cfg;
+	struct ike_sa_params p;
+	struct ike_sa *sa;
+	struct ike_log_ctx lctx;
+	char outside[INET6_ADDRSTRLEN];
+	bool child_up;
+	uint64_t restart_at;
+	uint32_t backoff_ms;
+	uint64_t last_probe;
+	uint64_t up_since;
+	char last_error[96];
+	struct tunnel_stats stats;
+};
+
+/**
+ * struct daemon - one connection: its device, tunnels and sockets
+ * @cfg: the connection file
+ * @log: where logs go
+ * @k: the kernel (netlink)
+ * @net: UDP sockets 500 and 4500
+ * @table: IKE SAs
+ * @t: the tunnels
+ * @fo: which tunnel carries traffic
+ * @routes_installed: remote_prefixes are routed via the device
+ * @ifindex: the device
+ * @control_fd: control socket, -1 if none
+ * @control_path: its path
+ * @base: the event loop
+ * @started_ms: wall-clock start time
+ * @stopping: SIGTERM/SIGINT received
+ * @buf: received datagrams
+ */
+struct daemon {
+	struct ike_config *cfg;
+	struct ike_log log;
+	struct ike_kernel *k;
+	struct ike_net net;
+	struct ike_sa_table table;
+	struct tunnel t[IKE_CONFIG_MAX_TUNNELS];
+	struct ike_failover fo;
+	bool routes_installed;
+	int ifindex;
+	int control_fd;
+	const char *control_path;
+	struct event_base *base;
+	uint64_t started_ms;
+	bool stopping;
+	uint8_t buf[IKED_MSG_MAX];
+};
+
+uint64_t iked_now_ms(void);		/* monotonic */
+uint64_t iked_wall_ms(void);		/* since the epoch */
+const char *iked_phase_state(const struct tunnel *t, bool phase2);
+
+/* status.c: the control socket's commands. */
+int iked_control_answer(const char *line, FILE *out, void *data);
+
+#endif /* S2SVPN_IKED_DAEMON_H */
