@@ -17,7 +17,7 @@ struct cmd_help {
 };
 
 static const struct cmd_help cmds[] = {
-	{ "show", "[-j] show [DEV]",
+	{ "show", "[-j] [-S PATH] show [DEV]",
 "    Show every s2svpn device of the network namespace, or only DEV: the\n"
 "    active tunnel, DF policy and MSS clamp; per tunnel its state, outer\n"
 "    endpoints, inside peers, last receive, traffic and non-zero drop\n"
@@ -25,8 +25,27 @@ static const struct cmd_help cmds[] = {
 "    replay window, age, sequence number, traffic and drops, with\n"
 "    \"(current)\" on the inbound SA in use. Namespace-wide drops (packets\n"
 "    for unknown SPIs) come last. Keys are never shown: the kernel never\n"
-"    hands them out. With -j, one JSON document with every counter.\n"
-"    Without a command, s2svpnctl shows all devices.\n" },
+"    hands them out. When s2svpn-iked runs for the device, its part\n"
+"    follows: the active tunnel and why, the preferred tunnel, counts of\n"
+"    failovers and failbacks, and the history of switches. With -j, one\n"
+"    JSON document with every counter, the daemon's status under\n"
+"    \"daemon\". Without a command, s2svpnctl shows all devices.\n" },
+	{ "status", "[-j] [-S PATH] status [DEV]",
+"    Ask the s2svpn-iked of DEV (default s2svpn0), on its control socket\n"
+"    /run/s2svpn/DEV.sock or PATH, for its view of each tunnel, numbered\n"
+"    1 and 2 as AWS does: phase 1 and phase 2 state in AWS's words\n"
+"    (Established, Rekeying, Negotiating, Down), the IKE SA's role, SPIs,\n"
+"    algorithms and next rekey, the CHILD SA's algorithm, SPIs and next\n"
+"    rekey, NAT-T, DPD state and settings, uptime, counts of rekeys, dead\n"
+"    peers and failures, and the last error. With -j, JSON.\n" },
+	{ "metrics", "[-S PATH] metrics [DEV]",
+"    Print Prometheus text exposition for node_exporter's textfile\n"
+"    collector, per tunnel (labels device, tunnel 1|2, outside_ip), named\n"
+"    after AWS's CloudWatch metrics: s2svpn_tunnel_state (TunnelState),\n"
+"    s2svpn_tunnel_data_in_bytes_total (TunnelDataIn),\n"
+"    s2svpn_tunnel_data_out_bytes_total (TunnelDataOut), packets, and\n"
+"    s2svpn_tunnel_drops_total by reason; with s2svpn-iked running also\n"
+"    IKE state, rekeys, dead peers, the active tunnel and failovers.\n" },
 	{ "set", "set DEV [active-tunnel 0|1] [df clear|copy|set] "
 		 "[mss-clamp N|off]",
 "    Change device settings; give at least one.\n"
@@ -122,6 +141,9 @@ static const char manual_options[] =
 "    -j, --json     JSON output: show prints one document, monitor one\n"
 "                   object per line. Numbers are numbers, absent values\n"
 "                   null; key names are stable.\n"
+"    -S, --control PATH\n"
+"                   s2svpn-iked's control socket, for status, show and\n"
+"                   metrics of one device (default /run/s2svpn/DEV.sock).\n"
 "    -h, --help     print this manual.\n"
 "    -V, --version  print the version.\n"
 "\n";
@@ -141,6 +163,10 @@ static const char manual_tail[] =
 "    ip route add 10.1.0.0/16 via 169.254.10.1 dev s2svpn0\n"
 "    s2svpnctl show s2svpn0\n"
 "    s2svpnctl -j monitor\n"
+"    s2svpnctl status s2svpn0\n"
+"    s2svpnctl metrics > /var/lib/node_exporter/s2svpn.prom.tmp &&\n"
+"        mv /var/lib/node_exporter/s2svpn.prom.tmp \\\n"
+"        /var/lib/node_exporter/s2svpn.prom\n"
 "\n"
 "EXIT STATUS\n"
 "    0  success.\n"

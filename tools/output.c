@@ -406,6 +406,12 @@ static void json_dev(struct json *j, const struct show_dev *d)
 		if (tunnel_shown(d, id))
 			json_tunnel(j, d, id);
 	j_close(j, ']');
+	/* s2svpn-iked's own JSON ("status -j"), verbatim; null without one. */
+	j_key(j, "daemon");
+	if (d->daemon)
+		fprintf(j->f, "%.*s", (int)strcspn(d->daemon, "\n"), d->daemon);
+	else
+		fputs("null", j->f);
 	j_close(j, '}');
 }
 
@@ -612,6 +618,12 @@ static void text_dev(FILE *f, const struct show_dev *d, uint64_t now)
 	for (int id = 0; id < S2SVPN_TUNNELS; id++)
 		if (tunnel_shown(d, id))
 			text_tunnel(f, d, id, now);
+	if (d->daemon) {
+		/* s2svpn-iked numbers the tunnels as AWS does: 1 and 2. */
+		fputs("  s2svpn-iked:\n", f);
+		for (const char *l = d->daemon; *l; l += strcspn(l, "\n") + (l[strcspn(l, "\n")] != 0))
+			fprintf(f, "    %.*s\n", (int)strcspn(l, "\n"), l);
+	}
 }
 
 void show_text(FILE *f, const struct show_dev *devs, size_t n, uint64_t now)

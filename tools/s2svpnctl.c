@@ -19,6 +19,7 @@
 
 struct opts {
 	bool json;
+	const char *control;	/* -S: s2svpn-iked's control socket */
 };
 
 static int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -144,8 +145,10 @@ static int show_sa_cb(const struct nlmsghdr *nlh, void *data, char *err,
 
 static void show_free(struct show_ctx *ctx)
 {
-	for (size_t i = 0; i < ctx->n; i++)
+	for (size_t i = 0; i < ctx->n; i++) {
 		free(ctx->devs[i].sas);
+		free(ctx->devs[i].daemon);
+	}
 	free(ctx->devs);
 }
 
@@ -180,44 +183,109 @@ static int show_collect_sas(struct nl *nl, struct show_ctx *ctx)
 	return 0;
 }
 
-static int cmd_show(const struct opts *o, int argc, char **argv)
+/* The devices (all, or the one @argv names) with their SAs, into @ctx. */
+static int collect(const char *what, int argc, char **argv, struct show_ctx *ctx)
 {
-	struct show_ctx ctx = { NULL, 0, 0 };
 	char buf[REQ_SIZE];
 	uint32_t ifindex = 0;
 	struct nl nl;
 	int r = EXIT_FAIL;
 
 	if (argc > 1) {
-		usage_error("show", "unexpected argument '%s'", argv[1]);
+		usage_error(what, "unexpected argument '%s'", argv[1]);
 		return EXIT_USAGE;
 	}
 	if (argc == 1 && dev_index(argv[0], &ifindex))
 		return EXIT_FAIL;
 	if (nl_open(&nl)) {
-		nl_fail(&nl, "show");
+		nl_fail(&nl, what);
 		goto out;
 	}
 	msg_dev_get(nl_msg(&nl, buf, !ifindex), ifindex);
-	if (nl_request(&nl, (struct nlmsghdr *)buf, show_dev_cb, &ctx)) {
-		nl_fail(&nl, "show");
+	if (nl_request(&nl, (struct nlmsghdr *)buf, show_dev_cb, ctx)) {
+		nl_fail(&nl, what);
 		goto out;
 	}
 	if (nl.dump_intr)
 		fprintf(stderr, "s2svpnctl: warning: devices changed during the dump\n");
-	if (show_collect_sas(&nl, &ctx)) {
-		nl_fail(&nl, "show");
+	if (show_collect_sas(&nl, ctx)) {
+		nl_fail(&nl, what);
 		goto out;
 	}
-	if (o->json)
-		show_json(stdout, ctx.devs, ctx.n);
-	else
-		show_text(stdout, ctx.devs, ctx.n, (uint64_t)time(NULL));
-	r = fflush(stdout) ? fail("stdout: %s", strerror(errno)) : EXIT_OK;
+	r = EXIT_OK;
 out:
-	show_free(&ctx);
 	nl_close(&nl);
 	return r;
+}
+
+/*
+ * Ask each device's s2svpn-iked @cmd; a device without a daemon (static
+ * keys) keeps daemon NULL. -S names one socket, so only with one device.
+ */
+static void ask_daemons(const struct opts *o, struct show_ctx *ctx, const char *cmd)
+{
+	for (size_t i = 0; i < ctx->n; i++) {
+		char path[108], err[256];
+
+		if (o->control && ctx->n > 1)
+			return;
+		iked_socket_path(ctx->devs[i].info.ifname, o->control, path, sizeof(path));
+		if (iked_ask(path, cmd, &ctx->devs[i].daemon, err, sizeof(err)) && o->control)
+			fprintf(stderr, "s2svpnctl: %s\n", err);
+	}
+}
+
+static int finish(int r)
+{
+	if (r == EXIT_OK && fflush(stdout))
+		return fail("stdout: %s", strerror(errno));
+	return r;
+}
+
+static int cmd_show(const struct opts *o, int argc, char **argv)
+{
+	struct show_ctx ctx = { NULL, 0, 0 };
+	int r = collect("show", argc, argv, &ctx);
+
+	if (r == EXIT_OK) {
+		ask_daemons(o, &ctx, o->json ? "status -j" : "show");
+		if (o->json)
+			show_json(stdout, ctx.devs, ctx.n);
+		else
+			show_text(stdout, ctx.devs, ctx.n, (uint64_t)time(NULL));
+	}
+	show_free(&ctx);
+	return finish(r);
+}
+
+static int cmd_metrics(const struct opts *o, int argc, char **argv)
+{
+	struct show_ctx ctx = { NULL, 0, 0 };
+	int r = collect("metrics", argc, argv, &ctx);
+
+	if (r == EXIT_OK) {
+		ask_daemons(o, &ctx, "metrics");
+		metrics_print(stdout, ctx.devs, ctx.n);
+	}
+	show_free(&ctx);
+	return finish(r);
+}
+
+/* The daemon's view: without the kernel, so it works for any -S socket. */
+static int cmd_status(const struct opts *o, int argc, char **argv)
+{
+	char path[108], err[256], *answer;
+
+	if (argc > 1) {
+		usage_error("status", "unexpected argument '%s'", argv[1]);
+		return EXIT_USAGE;
+	}
+	iked_socket_path(argc ? argv[0] : "s2svpn0", o->control, path, sizeof(path));
+	if (iked_ask(path, o->json ? "status -j" : "status", &answer, err, sizeof(err)))
+		return fail("%s", err);
+	fputs(answer, stdout);
+	free(answer);
+	return finish(EXIT_OK);
 }
 
 /* ---- set, tunnel, sa -------------------------------------------------- */
@@ -420,6 +488,8 @@ static const struct {
 	int (*run)(const struct opts *o, int argc, char **argv);
 } commands[] = {
 	{ "show", cmd_show },
+	{ "status", cmd_status },
+	{ "metrics", cmd_metrics },
 	{ "set", cmd_set },
 	{ "tunnel", cmd_tunnel },
 	{ "sa", cmd_sa },
@@ -431,19 +501,23 @@ int main(int argc, char **argv)
 {
 	static const struct option long_opts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "control", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct opts o = { false };
+	struct opts o = { .json = false };
 	int c;
 
 	opterr = 0;
 	/* '+': options stop at the command, whose arguments are its own. */
-	while ((c = getopt_long(argc, argv, "+jhV", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+jS:hV", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			o.json = true;
+			break;
+		case 'S':
+			o.control = optarg;
 			break;
 		case 'h':
 			help_manual(stdout);

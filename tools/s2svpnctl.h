@@ -280,12 +280,24 @@ struct show_dev {
 	struct dev_info info;
 	struct sa_info *sas;
 	size_t n_sas;
+	char *daemon;		/* s2svpn-iked's "show" text or "status -j"; NULL */
 };
 
 void show_text(FILE *f, const struct show_dev *devs, size_t n, uint64_t now);
 void show_json(FILE *f, const struct show_dev *devs, size_t n);
 void event_print(FILE *f, const struct event *ev, bool json,
 		 const struct timespec *ts);
+
+/* ---- daemon.c: s2svpn-iked's control socket --------------------------- */
+
+#define IKED_CONTROL_DIR	"/run/s2svpn"
+
+void iked_socket_path(const char *dev, const char *override, char *buf, size_t len);
+int iked_ask(const char *path, const char *cmd, char **answer, char *err, size_t errlen);
+
+/* ---- metrics.c: Prometheus text exposition ------------------------------ */
+
+void metrics_print(FILE *f, const struct show_dev *devs, size_t n);
 
 /* ---- help.c ----------------------------------------------------------- */
 

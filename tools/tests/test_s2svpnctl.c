@@ -16,7 +16,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <linux/genetlink.h>
 #include <libmnl/libmnl.h>
@@ -1613,6 +1616,151 @@ static void test_manual(void **state)
 	free(out);
 }
 
+static void test_metrics(void **state)
+{
+	struct show_dev d[2];
+	struct sa_info sas[2][3];
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f;
+	const char *p;
+
+	(void)state;
+	make_show_dev(&d[0], sas[0]);
+	make_show_dev(&d[1], sas[1]);
+	snprintf(d[1].info.ifname, sizeof(d[1].info.ifname), "s2svpn1");
+	/* Each daemon sends the same families: they must come out grouped. */
+	d[0].daemon = strdup("# HELP s2svpn_failovers_total switches\n"
+			     "# TYPE s2svpn_failovers_total counter\n"
+			     "s2svpn_failovers_total{device=\"s2svpn0\"} 2\n"
+			     "# HELP s2svpn_active_tunnel the tunnel\n"
+			     "# TYPE s2svpn_active_tunnel gauge\n"
+			     "s2svpn_active_tunnel{device=\"s2svpn0\"} 1\n");
+	d[1].daemon = strdup("# HELP s2svpn_failovers_total switches\n"
+			     "# TYPE s2svpn_failovers_total counter\n"
+			     "s2svpn_failovers_total{device=\"s2svpn1\"} 5\n"
+			     "# HELP s2svpn_active_tunnel the tunnel\n"
+			     "# TYPE s2svpn_active_tunnel gauge\n"
+			     "s2svpn_active_tunnel{device=\"s2svpn1\"} 2\n");
+	f = open_memstream(&out, &len);
+	assert_non_null(f);
+	metrics_print(f, d, 2);
+	fclose(f);
+	assert_contains(out, "# TYPE s2svpn_tunnel_state gauge\n"
+			"s2svpn_tunnel_state{device=\"s2svpn0\",tunnel=\"1\","
+			"outside_ip=\"198.51.100.1\"} 0\n");
+	assert_contains(out, "s2svpn_tunnel_state{device=\"s2svpn0\",tunnel=\"2\",");
+	assert_contains(out, "s2svpn_tunnel_active{device=\"s2svpn1\",tunnel=\"2\",");
+	assert_contains(out, "# HELP s2svpn_tunnel_data_in_bytes_total CloudWatch TunnelDataIn");
+	assert_contains(out, "s2svpn_tunnel_data_out_bytes_total{device=\"s2svpn0\",tunnel=\"1\",");
+	assert_contains(out, ",reason=\"replay\"} 5\n");
+	assert_contains(out, ",reason=\"no_sa\"} 111\n");
+	assert_contains(out, "# TYPE s2svpn_failovers_total counter\n"
+			"s2svpn_failovers_total{device=\"s2svpn0\"} 2\n"
+			"s2svpn_failovers_total{device=\"s2svpn1\"} 5\n"
+			"# HELP s2svpn_active_tunnel the tunnel\n"
+			"# TYPE s2svpn_active_tunnel gauge\n"
+			"s2svpn_active_tunnel{device=\"s2svpn0\"} 1\n"
+			"s2svpn_active_tunnel{device=\"s2svpn1\"} 2\n");
+	/* Each family's HELP once. */
+	p = strstr(out, "# HELP s2svpn_failovers_total");
+	assert_null(strstr(p + 1, "# HELP s2svpn_failovers_total"));
+	free(out);
+	for (int i = 0; i < 2; i++) {
+		free(d[i].daemon);
+		d[i].daemon = NULL;
+	}
+}
+
+static void test_show_with_daemon(void **state)
+{
+	struct show_dev d;
+	struct sa_info sas[3];
+	char *out;
+
+	(void)state;
+	make_show_dev(&d, sas);
+	d.daemon = strdup("active tunnel: 2 (failover: tunnel 1 down (peer dead (DPD)))\n"
+			  "failovers: 1, failbacks: 0\n");
+	out = show_of(false, &d, 1);
+	assert_contains(out, "  s2svpn-iked:\n    active tunnel: 2 (failover: tunnel 1 down "
+			"(peer dead (DPD)))\n    failovers: 1, failbacks: 0\n");
+	free(out);
+	free(d.daemon);
+	d.daemon = strdup("{\"connection\":\"c\",\"tunnels\":[]}\n");
+	out = show_of(true, &d, 1);
+	assert_contains(out, "\"daemon\": {\"connection\":\"c\",\"tunnels\":[]}\n");
+	free(out);
+	free(d.daemon);
+	d.daemon = NULL;
+	out = show_of(true, &d, 1);
+	assert_contains(out, "\"daemon\": null");
+	free(out);
+}
+
+/* A one-shot control socket server in a child process. */
+static pid_t serve_once(const char *path, const char *reply, int delay_ms)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	pid_t pid;
+
+	assert_true(fd >= 0);
+	strcpy(sun.sun_path, path);
+	unlink(path);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	assert_int_equal(listen(fd, 1), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		char line[64] = "";
+		int c = accept(fd, NULL, NULL);
+		ssize_t n = read(c, line, sizeof(line) - 1);
+
+		usleep((useconds_t)delay_ms * 1000);
+		if (n > 0 && write(c, reply, strlen(reply)) < 0)
+			_exit(2);
+		if (n > 0 && strcmp(line, "status\n"))
+			_exit(3);
+		_exit(0);
+	}
+	close(fd);
+	return pid;
+}
+
+static void test_iked_ask(void **state)
+{
+	char path[64], err[ERRLEN], *answer;
+	int status;
+	pid_t pid;
+
+	(void)state;
+	iked_socket_path("s2svpn3", NULL, path, sizeof(path));
+	assert_string_equal(path, "/run/s2svpn/s2svpn3.sock");
+	iked_socket_path("s2svpn3", "/tmp/x.sock", path, sizeof(path));
+	assert_string_equal(path, "/tmp/x.sock");
+
+	snprintf(path, sizeof(path), "/tmp/s2svpnctl-test-%d.sock", (int)getpid());
+	pid = serve_once(path, "connection c on s2svpn0\n", 0);
+	assert_int_equal(iked_ask(path, "status", &answer, err, sizeof(err)), 0);
+	assert_string_equal(answer, "connection c on s2svpn0\n");
+	free(answer);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_int_equal(WEXITSTATUS(status), 0);
+
+	/* The daemon's refusal is an error with its message. */
+	pid = serve_once(path, "error: unknown command \"x\"\n", 0);
+	assert_int_equal(iked_ask(path, "x", &answer, err, sizeof(err)), -1);
+	assert_null(answer);
+	assert_string_equal(err, "s2svpn-iked: unknown command \"x\"");
+	waitpid(pid, &status, 0);
+	unlink(path);
+
+	/* Nobody listening. */
+	assert_int_equal(iked_ask(path, "status", &answer, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "No such file or directory (is s2svpn-iked running?)"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1659,6 +1807,9 @@ int main(void)
 		cmocka_unit_test(test_json_escape),
 		cmocka_unit_test(test_show_text),
 		cmocka_unit_test(test_show_json),
+		cmocka_unit_test(test_metrics),
+		cmocka_unit_test(test_show_with_daemon),
+		cmocka_unit_test(test_iked_ask),
 		cmocka_unit_test(test_event_output),
 		cmocka_unit_test(test_manual),
 	};
