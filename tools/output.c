@@ -620,7 +620,7 @@ static void text_dev(FILE *f, const struct show_dev *d, uint64_t now)
 			text_tunnel(f, d, id, now);
 	if (d->daemon) {
 		/* s2svpn-iked numbers the tunnels as AWS does: 1 and 2. */
-		fputs("  s2svpn-iked:\n", f);
+		fputs("  s2svpn-iked (tunnels numbered 1 and 2, as AWS does):\n", f);
 		for (const char *l = d->daemon; *l; l += strcspn(l, "\n") + (l[strcspn(l, "\n")] != 0))
 			fprintf(f, "    %.*s\n", (int)strcspn(l, "\n"), l);
 	}

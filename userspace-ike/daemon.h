@@ -54,6 +54,8 @@ struct tunnel_stats {
  * @restart_at: initiate again at this time (ms), 0 for never
  * @backoff_ms: the wait before the next re-initiation; doubles on failure
  * @last_probe: when the last liveness check went out (ms)
+ * @last_heard: when the kernel last counted an authenticated packet (ms)
+ * @rx_packets: the kernel's count then
  * @up_since: wall-clock ms of the CHILD_SA coming up, 0 while down
  * @last_error: why the last IKE SA closed, "" if none did
  * @stats: counters
@@ -71,6 +73,8 @@ struct tunnel {
 	uint64_t restart_at;
 	uint32_t backoff_ms;
 	uint64_t last_probe;
+	uint64_t last_heard;
+	uint64_t rx_packets;
 	uint64_t up_since;
 	char last_error[96];
 	struct tunnel_stats stats;

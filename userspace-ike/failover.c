@@ -71,14 +71,21 @@ const struct ike_fo_transition *ike_failover_update(struct ike_failover *f, int 
 	next = best_up(f);
 
 	if (up) {
+		bool first = !f->ever_up[tunnel];
+
+		f->ever_up[tunnel] = true;
 		if (f->active < 0 || !f->up[f->active])
 			return record(f, IKE_FO_FIRST, tunnel, now_ms, "tunnel %d up%s%s",
 				      tunnel + 1, f->active < 0 ? "" : " after all were down",
 				      f->preferred == tunnel ? " (preferred)" : "");
-		if (tunnel == f->preferred && f->active != tunnel)
-			return record(f, IKE_FO_FAILBACK, tunnel, now_ms,
-				      "failback: preferred tunnel %d up again", tunnel + 1);
-		return NULL;
+		if (tunnel != f->preferred || f->active == tunnel)
+			return NULL;
+		/* At startup the other tunnel may simply have been quicker. */
+		if (first)
+			return record(f, IKE_FO_FIRST, tunnel, now_ms,
+				      "preferred tunnel %d up", tunnel + 1);
+		return record(f, IKE_FO_FAILBACK, tunnel, now_ms,
+			      "failback: preferred tunnel %d up again", tunnel + 1);
 	}
 	if (tunnel != f->active)
 		return NULL;

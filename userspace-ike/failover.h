@@ -48,6 +48,7 @@ struct ike_fo_transition {
  * @preferred: the preferred tunnel, or -1 (stay where traffic is)
  * @present: which tunnels the connection has
  * @up: which tunnels have a CHILD_SA installed
+ * @ever_up: which tunnels have been up at least once
  * @active: the tunnel carrying traffic, -1 before the first is up
  * @why: why @active is active
  * @failovers: switches away from a tunnel that went down
@@ -59,6 +60,7 @@ struct ike_failover {
 	int preferred;
 	bool present[IKE_FO_TUNNELS];
 	bool up[IKE_FO_TUNNELS];
+	bool ever_up[IKE_FO_TUNNELS];
 	int active;
 	char why[IKE_FO_REASON_MAX];
 	uint64_t failovers;

@@ -486,22 +486,63 @@ static int dev_reply(const struct nlmsghdr *nlh, void *data, char *err, size_t e
 	return msg_parse_dev(nlh, data, err, errlen);
 }
 
-/* When the kernel last authenticated a packet on @tunnel (0: never). */
-int ike_kernel_last_rx(struct ike_kernel *k, int ifindex, uint8_t tunnel,
-		       uint64_t *last_rx, char *err, size_t errlen)
+/**
+ * ike_kernel_tunnel_del - delete a tunnel and its SAs, if it exists
+ * @k: the kernel handle
+ * @ifindex: the device
+ * @tunnel: the tunnel
+ * @err: what went wrong
+ * @errlen: its size
+ *
+ * A daemon starting over has no IKE state for SAs a predecessor left
+ * behind (it was killed, say): they could only carry traffic the peer no
+ * longer expects, so they go before anything is negotiated.
+ *
+ * Return: 0 (also if there was no such tunnel) or -EIO.
+ */
+int ike_kernel_tunnel_del(struct ike_kernel *k, int ifindex, uint8_t tunnel,
+			  char *err, size_t errlen)
+{
+	struct tunnel_del_args a = { .id = tunnel };
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	int r;
+
+	msg_tunnel_del(nl_msg(&k->nl, buf, false), (uint32_t)ifindex, &a);
+	r = nl_request(&k->nl, (struct nlmsghdr *)buf, NULL, NULL);
+	if (r < 0 && r != -ENOENT) {
+		snprintf(err, errlen, "delete tunnel %u: %s", tunnel, k->nl.err);
+		return -EIO;
+	}
+	return 0;
+}
+
+/**
+ * ike_kernel_rx_packets - packets the kernel authenticated, per tunnel
+ * @k: the kernel handle
+ * @ifindex: the device
+ * @rx: set to each tunnel's count (0 for an absent tunnel)
+ * @err: what went wrong
+ * @errlen: its size
+ *
+ * A count that moved since the last look proves the peer alive, to the
+ * daemon's tick rather than to the second of S2SVPN_A_TUNNEL_LAST_RX.
+ *
+ * Return: 0 or -EIO.
+ */
+int ike_kernel_rx_packets(struct ike_kernel *k, int ifindex, uint64_t rx[S2SVPN_TUNNELS],
+			  char *err, size_t errlen)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct dev_info d;
 
-	if (tunnel >= S2SVPN_TUNNELS)
-		return -EINVAL;
 	memset(&d, 0, sizeof(d));
 	msg_dev_get(nl_msg(&k->nl, buf, false), (uint32_t)ifindex);
 	if (nl_request(&k->nl, (struct nlmsghdr *)buf, dev_reply, &d) < 0) {
 		snprintf(err, errlen, "device %d: %s", ifindex, k->nl.err);
 		return -EIO;
 	}
-	*last_rx = d.tunnels[tunnel].present ? d.tunnels[tunnel].last_rx : 0;
+	for (int i = 0; i < S2SVPN_TUNNELS; i++)
+		rx[i] = d.tunnels[i].present ? d.tunnels[i].stats.v[S2SVPN_A_STATS_RX_PACKETS] : 0;
 	return 0;
 }
 

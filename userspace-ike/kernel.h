@@ -69,8 +69,10 @@ int ike_kernel_sa_del(struct ike_kernel *k, int ifindex, uint8_t tunnel, bool in
 		      uint32_t spi, char *err, size_t errlen);
 int ike_kernel_active_tunnel(struct ike_kernel *k, int ifindex, uint8_t tunnel,
 			     char *err, size_t errlen);
-int ike_kernel_last_rx(struct ike_kernel *k, int ifindex, uint8_t tunnel,
-		       uint64_t *last_rx, char *err, size_t errlen);
+int ike_kernel_tunnel_del(struct ike_kernel *k, int ifindex, uint8_t tunnel,
+			  char *err, size_t errlen);
+int ike_kernel_rx_packets(struct ike_kernel *k, int ifindex, uint64_t rx[2],
+			  char *err, size_t errlen);
 
 /* Events of the family (SA expiry, socket detached, tunnel state). */
 enum ike_kernel_event_kind {

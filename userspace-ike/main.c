@@ -465,31 +465,41 @@ static void on_kernel(evutil_socket_t fd, short what, void *arg)
 		ike_log(&d->log, IKE_LOG_WARNING, NULL, "%s", err);
 }
 
-/* Liveness: probe an established tunnel that received nothing for a DPD interval. */
-static void tunnel_probe(struct tunnel *t, uint64_t now)
+/*
+ * Liveness: probe an established tunnel that received nothing for a DPD
+ * interval. ESP the kernel authenticated counts as hearing from the peer
+ * (its rx counter is read every tick), so a busy tunnel needs no probes
+ * and a silent one is probed within a tick of dpd_interval.
+ */
+static void tunnel_probe(struct tunnel *t, const uint64_t *rx, uint64_t now)
 {
-	uint64_t interval = (uint64_t)t->cfg->dpd_interval * 1000, last_rx = 0;
-	char err[256];
+	uint64_t interval = (uint64_t)t->cfg->dpd_interval * 1000;
 
-	if (!t->sa || ike_sa_state(t->sa) != IKE_SA_ESTABLISHED || t->cfg->dpd_interval == 0 ||
-	    now - t->last_probe < interval)
+	if (rx && rx[t->id] != t->rx_packets) {
+		t->rx_packets = rx[t->id];
+		t->last_heard = now;
+	}
+	if (!t->sa || ike_sa_state(t->sa) != IKE_SA_ESTABLISHED) {
+		t->last_heard = now;
+		return;
+	}
+	if (now - t->last_heard < interval || now - t->last_probe < interval)
 		return;
 	t->last_probe = now;
-	/* Traffic the kernel authenticated proves the peer alive (issue #5). */
-	if (ike_kernel_last_rx(t->d->k, t->d->ifindex, t->id, &last_rx, err, sizeof(err)) == 0 &&
-	    last_rx && (uint64_t)time(NULL) - last_rx < t->cfg->dpd_interval)
-		return;
 	ike_sa_dpd(t->sa, now);
 }
 
 static void on_tick(evutil_socket_t fd, short what, void *arg)
 {
 	struct daemon *d = arg;
-	uint64_t now = now_ms();
+	uint64_t now = now_ms(), rx[IKE_CONFIG_MAX_TUNNELS];
+	bool have_rx;
+	char err[256];
 	int i;
 
 	(void)fd;
 	(void)what;
+	have_rx = ike_kernel_rx_packets(d->k, d->ifindex, rx, err, sizeof(err)) == 0;
 	for (i = 0; i < IKE_CONFIG_MAX_TUNNELS; i++) {
 		struct tunnel *t = &d->t[i];
 
@@ -497,7 +507,7 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
 			continue;
 		if (t->sa && ike_sa_next_timer(t->sa) <= now)
 			ike_sa_timer(t->sa, now);
-		tunnel_probe(t, now);
+		tunnel_probe(t, have_rx ? rx : NULL, now);
 		tunnel_reap(t, now);
 		if (!t->sa && t->restart_at && now >= t->restart_at && !d->stopping)
 			tunnel_initiate(t, now);
@@ -612,6 +622,10 @@ static int daemon_setup(struct daemon *d, char *err, size_t errlen)
 			return -1;
 		}
 		/* The kernel tunnel exists from the start, on our port-4500 socket. */
+		if (ike_kernel_tunnel_del(d->k, d->ifindex, t->id, sub, sizeof(sub)) < 0) {
+			snprintf(err, errlen, "%s", sub);
+			return -1;
+		}
 		addr_to_sockaddr(&ct->outside, IKE_NATT_PORT, &remote);
 		if (ike_kernel_tunnel_set(d->k, d->ifindex, t->id, (struct sockaddr *)&local,
 					  (struct sockaddr *)&remote, d->net.fd_natt,
@@ -644,8 +658,8 @@ static int daemon_setup(struct daemon *d, char *err, size_t errlen)
 static int drop_privileges(char *err, size_t errlen)
 {
 	capng_clear(CAPNG_SELECT_BOTH);
-	if (capng_updatev(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED, CAP_NET_ADMIN,
-			  CAP_NET_BIND_SERVICE, -1) < 0) {
+	if (capng_updatev(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED | CAPNG_BOUNDING_SET,
+			  CAP_NET_ADMIN, CAP_NET_BIND_SERVICE, -1) < 0) {
 		snprintf(err, errlen, "cannot drop capabilities: capng_updatev failed");
 		return -1;
 	}
@@ -696,11 +710,12 @@ static void usage(FILE *f)
 	      "    preferred one (preferred_tunnel, default 1) when it is up. When the\n"
 	      "    active tunnel dies (DPD, a DELETE, an IKE failure) the other one takes\n"
 	      "    over at once, with one netlink call and no route change; the dead\n"
-	      "    one is re-initiated in the background (1 s, then doubling up to\n"
-	      "    60 s). Routes learned by BGP over a tunnel's inside addresses use\n"
-	      "    that tunnel regardless. For detection within seconds set\n"
-	      "    dpd_interval = 1 and dpd_timeout = 3 (aggressive DPD): the peer is\n"
-	      "    declared dead at most interval + timeout after it fell silent.\n"
+	      "    one is re-initiated in the background (with startup_action = start\n"
+	      "    or dpd_action = restart; 1 s, then doubling up to 60 s). Routes\n"
+	      "    learned by BGP over a tunnel's inside addresses use that tunnel\n"
+	      "    regardless. For detection within seconds set dpd_interval = 1 and\n"
+	      "    dpd_timeout = 2 (aggressive DPD): the peer is declared dead at most\n"
+	      "    interval + timeout after it fell silent.\n"
 	      "    With remote_prefixes the daemon routes those networks via the\n"
 	      "    device while at least one tunnel is up.\n"
 	      "\n"

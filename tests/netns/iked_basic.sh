@@ -70,14 +70,25 @@ check_eq "daemon put the inside address on the device" \
 ping_check "ping the peer's inside address through the tunnel" l 169.254.10.1
 tcp_check "TCP 1 MiB through the negotiated SAs, verified" r 169.254.10.1 l 1048576
 
-status=$(ip netns exec l python3 -c '
-import socket
-s = socket.socket(socket.AF_UNIX)
-s.connect("/run/iked-l.sock")
-s.sendall(b"status\n")
-print(s.makefile().read(), end="")')
-grep -q "tunnel 1 (10.0.0.2): phase 1 established, phase 2 established" <<<"$status" ||
+status=$(ip netns exec l "$S2SVPNCTL" -S /run/iked-l.sock status) ||
+	fail "s2svpnctl status: $status"
+grep -q "^tunnel 1: 10.0.0.2 (active)$" <<<"$status" || fail "control socket status: $status"
+grep -q "^  phase 1: Established, phase 2: Established$" <<<"$status" ||
 	fail "control socket status: $status"
+grep -q "^  IKE SA: initiator, SPIs [0-9a-f]\{16\}_i [0-9a-f]\{16\}_r, aes128-sha256-prfsha256-modp2048" \
+	<<<"$status" || fail "IKE SA line: $status"
+grep -q "^  CHILD SA: aes128gcm16, SPIs in 0x[0-9a-f]\{8\} out 0x[0-9a-f]\{8\}, rekey in" \
+	<<<"$status" || fail "CHILD SA line: $status"
+grep -q "^  DPD: alive (interval 1 s, timeout 6 s, action clear)$" <<<"$status" ||
+	fail "DPD line: $status"
+check_eq "status -j: phases in AWS's words" \
+	"$(ip netns exec l "$S2SVPNCTL" -j -S /run/iked-l.sock status |
+	   python3 -c 'import json,sys; t=json.load(sys.stdin)["tunnels"][0]; print(t["phase1"], t["phase2"], t["spi_in"] > 0)')" \
+	"Established Established True"
+# Only CAP_NET_ADMIN (12) and CAP_NET_BIND_SERVICE (10) left, bounding set too.
+check_eq "daemon kept only CAP_NET_ADMIN and CAP_NET_BIND_SERVICE" \
+	"$(awk '/^Cap(Eff|Prm|Bnd)/ {print $2}' /proc/$lpid/status | sort -u)" 0000000000001400
+check_eq "daemon has no_new_privs" "$(awk '/^NoNewPrivs/ {print $2}' /proc/$lpid/status)" 1
 ok "control socket: phase 1 and phase 2 established"
 
 # The peer dies without a word: DPD (1 s interval, 6 s timeout) notices.
@@ -96,4 +107,33 @@ wait_eq "tunnel unusable once its SAs are gone" unusable json l 'j["devices"][0]
 kill -TERM "$lpid"
 wait "$lpid"
 check_eq "SIGTERM: daemon exits 0" "$?" 0
+
+# fail_case WHAT SED_ON_L PATTERN_L PATTERN_R: both sides refuse, cleanly.
+fail_case() {
+	conf l 10.0.0.1 10.0.0.2 customer start
+	conf r 10.0.0.2 10.0.0.1 aws add
+	sed -i "$2" /tmp/l.conf
+	ip netns exec r "$IKED" -c /tmp/r.conf -S /run/iked-r.sock -l debug >/tmp/r.log 2>&1 &
+	rpid=$!
+	ip netns exec l "$IKED" -c /tmp/l.conf -S /run/iked-l.sock -l debug >/tmp/l.log 2>&1 &
+	lpid=$!
+	for _ in $(seq 100); do
+		grep -q "IKE SA closed" /tmp/l.log && break
+		sleep 0.1
+	done
+	grep -q "IKE SA closed: $3" /tmp/l.log ||
+		fail "$1: initiator did not close with '$3': $(grep -E 'closed|error' /tmp/l.log | tail -2)"
+	grep -qE "$4" /tmp/r.log || fail "$1: responder log lacks '$4': $(tail -3 /tmp/r.log)"
+	ok "$1: initiator says '$3', responder logs it too"
+	for ns in l r; do
+		check_eq "$1: no SA in $ns's kernel" \
+			"$(json $ns 'sum(len(t["sas"]) for d in j["devices"] for t in d["tunnels"])')" 0
+	done
+	kill -TERM "$lpid" "$rpid"
+	wait "$lpid" "$rpid"
+}
+fail_case "wrong PSK" "s/^psk = .*/psk = Wrong.secret_psk9/" "authentication failed" \
+	"AUTH.*(mismatch|fail)|authentication failed"
+fail_case "no common proposal" "s/^phase1_encryption = .*/phase1_encryption = AES256/" \
+	"no proposal chosen" "no proposal|NO_PROPOSAL_CHOSEN"
 echo "# $n_ok checks passed"

@@ -223,6 +223,66 @@ fail_case() {
 	ip netns del r
 }
 
+# Rekeys both ways under a 50 pps ping stream (s2svpn-iked's short
+# lifetimes, strongSwan's rekeys by hand), then strongSwan is killed and
+# s2svpn-iked's DPD must notice within dpd_interval + dpd_timeout.
+rekey_dpd_case() {
+	local what="rekeys under traffic, then a dead strongSwan" t0 dead i
+
+	netns_new l r
+	veth l veth0 r veth1
+	ip -n l addr add 10.0.0.1/24 dev veth0
+	ip -n r addr add 10.0.0.2/24 dev veth1
+	ip -n r link add xfrm1 type xfrm dev veth1 if_id 7
+	ip -n r addr add 169.254.10.1/30 dev xfrm1
+	ip -n r link set xfrm1 up
+	start_charon
+	swan_conf aes128-sha256-modp2048 aes128gcm16-modp2048 none
+	swanctl --load-all >$SS/load.out 2>&1 || fail "$what: swanctl --load-all"
+	iked_conf AES128 SHA2-256 14 AES128-GCM-16 "" 14 start
+	# CHILD rekeys at 7, 14, 21 s, the IKE SA's at 20 s; no fuzz.
+	sed -i 's/^dpd_timeout = .*/phase1_lifetime = 25\nphase2_lifetime = 12\nrekey_margin = 5\nrekey_fuzz = 0\ndpd_timeout = 6/' /tmp/l.conf
+	ip netns exec l "$IKED" -c /tmp/l.conf -S /run/iked-l.sock -l debug >/tmp/l.log 2>&1 &
+	iked=$!
+	for i in $(seq 100); do
+		[ "$(json l 'j["devices"][0]["tunnels"][0]["state"]' 2>/dev/null)" = usable ] && break
+		sleep 0.1
+	done
+	ping_check "$what: tunnel up" l 169.254.10.1
+	ip netns exec l ping -q -i 0.02 -c 1250 -W 2 169.254.10.1 >/tmp/flood.out 2>&1 &
+	local flood=$!
+	sleep 3
+	swanctl --rekey --child net >$SS/rekey.out 2>&1 || fail "$what: swanctl --rekey --child"
+	sleep 9
+	swanctl --rekey --ike s2svpn >$SS/rekey.out 2>&1 || fail "$what: swanctl --rekey --ike"
+	wait "$flood"
+	grep -q ' 0% packet loss' /tmp/flood.out ||
+		fail "$what: packets lost: $(grep loss /tmp/flood.out); iked: $(grep -iE 'rekey|warn' /tmp/l.log | tail -4)"
+	ok "$what: 1250 pings at 50/s across the rekeys, none lost"
+	local st
+	st=$(ip netns exec l "$S2SVPNCTL" -j -S /run/iked-l.sock status |
+	     python3 -c 'import json,sys; t=json.load(sys.stdin)["tunnels"][0]; print(t["child_rekeys"], t["ike_rekeys"])')
+	echo "# CHILD rekeys, IKE rekeys: $st"
+	[ "${st% *}" -ge 4 ] && [ "${st#* }" -ge 2 ] ||
+		fail "$what: expected >= 4 CHILD and >= 2 IKE rekeys (ours and strongSwan's), got $st"
+	ok "$what: CHILD and IKE SAs rekeyed by both sides ($st)"
+	kill -9 "$charon"
+	wait "$charon" 2>/dev/null
+	t0=$(date +%s%N)
+	dead=""
+	for i in $(seq 200); do
+		grep -q "peer dead" /tmp/l.log && { dead=$((($(date +%s%N) - t0) / 1000000)); break; }
+		sleep 0.1
+	done
+	[ -n "$dead" ] || fail "$what: strongSwan's death not noticed in 20 s"
+	[ "$dead" -le 9000 ] || fail "$what: dead after $dead ms, over dpd_interval 2 s + dpd_timeout 6 s + 1 s"
+	ok "$what: killed strongSwan declared dead after $dead ms (DPD 2 s + 6 s)"
+	kill -TERM "$iked"
+	wait "$iked"
+	ip netns del l
+	ip netns del r
+}
+
 for s in "${suites[@]}"; do
 	run_suite "$s" initiator
 	run_suite "$s" responder
@@ -231,4 +291,5 @@ fail_case "wrong PSK" Wrong.secret_psk9 AES128 aes128-sha256-modp2048 \
 	"authentication failed" "MAC mismatched|authentication of .* failed|AUTHENTICATION_FAILED"
 fail_case "no common proposal" $PSK AES256 aes128-sha256-modp2048 \
 	"no proposal chosen" "received proposals unacceptable"
+rekey_dpd_case
 echo "# $n_ok checks passed"

@@ -4,8 +4,10 @@
 
   tcp_xfer.py serve ADDR PORT          accept one connection, print its
                                        byte count and SHA-256, exit
-  tcp_xfer.py send ADDR PORT NBYTES    send NBYTES of random data, print
-                                       the same line for what was sent
+  tcp_xfer.py send ADDR PORT NBYTES [SECONDS]
+                                       send NBYTES of random data (spread
+                                       over SECONDS if given), print the
+                                       same line for what was sent
 
 The test compares the two lines: a transfer that lost, reordered or altered
 one byte does not match.
@@ -26,9 +28,9 @@ def serve(addr, port):
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     s.bind((addr, port))
     s.listen(1)
-    s.settimeout(60)
+    s.settimeout(120)
     conn, _ = s.accept()
-    conn.settimeout(60)
+    conn.settimeout(120)
     h, n = hashlib.sha256(), 0
     while True:
         buf = conn.recv(65536)
@@ -50,11 +52,17 @@ def connect(addr, port):
     return socket.create_connection((addr, port), timeout=60)
 
 
-def send(addr, port, nbytes):
+def send(addr, port, nbytes, seconds=0.0):
     s = connect(addr, port)
     h, left = hashlib.sha256(), nbytes
+    start, chunk = time.time(), 65536 if not seconds else 16384
     while left:
-        buf = os.urandom(min(left, 65536))
+        if seconds:
+            # Paced: the transfer lasts through whatever the test does.
+            wait = start + seconds * (nbytes - left) / nbytes - time.time()
+            if wait > 0:
+                time.sleep(wait)
+        buf = os.urandom(min(left, chunk))
         h.update(buf)
         s.sendall(buf)
         left -= len(buf)
@@ -66,7 +74,8 @@ def send(addr, port, nbytes):
 if __name__ == "__main__":
     if len(sys.argv) == 4 and sys.argv[1] == "serve":
         serve(sys.argv[2], int(sys.argv[3]))
-    elif len(sys.argv) == 5 and sys.argv[1] == "send":
-        send(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
+    elif len(sys.argv) in (5, 6) and sys.argv[1] == "send":
+        send(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]),
+             float(sys.argv[5]) if len(sys.argv) == 6 else 0.0)
     else:
         sys.exit(__doc__)

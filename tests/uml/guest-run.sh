@@ -30,8 +30,15 @@ for t in $S2SVPN_TESTS; do
 	dmesg -C
 	echo "s2svpn-test: begin $t" >/dev/kmsg
 	start=$(date +%s.%N)
-	timeout --kill-after=10 "${S2SVPN_TEST_TIMEOUT:-300}" bash "$script" >"$S2SVPN_OUT/$t.log" 2>&1
+	# In a session of its own, so that whatever it started (daemons, charon,
+	# bird) can be killed after it, pass or fail, before the next test.
+	rm -f /tmp/s2svpn-test.sid
+	timeout --kill-after=10 "${S2SVPN_TEST_TIMEOUT:-300}" \
+		setsid --wait bash -c 'echo $$ >/tmp/s2svpn-test.sid; exec bash "$0"' "$script" \
+		>"$S2SVPN_OUT/$t.log" 2>&1
 	rc=$?
+	[ -s /tmp/s2svpn-test.sid ] && pkill -KILL -s "$(cat /tmp/s2svpn-test.sid)" 2>/dev/null
+	sleep 0.2
 	secs=$(echo "$(date +%s.%N) - $start" | bc)
 	echo "s2svpn-test: end $t rc=$rc" >/dev/kmsg
 	dmesg >"$S2SVPN_OUT/$t.kmsg"

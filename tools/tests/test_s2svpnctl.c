@@ -1683,7 +1683,8 @@ static void test_show_with_daemon(void **state)
 	d.daemon = strdup("active tunnel: 2 (failover: tunnel 1 down (peer dead (DPD)))\n"
 			  "failovers: 1, failbacks: 0\n");
 	out = show_of(false, &d, 1);
-	assert_contains(out, "  s2svpn-iked:\n    active tunnel: 2 (failover: tunnel 1 down "
+	assert_contains(out, "  s2svpn-iked (tunnels numbered 1 and 2, as AWS does):\n"
+			"    active tunnel: 2 (failover: tunnel 1 down "
 			"(peer dead (DPD)))\n    failovers: 1, failbacks: 0\n");
 	free(out);
 	free(d.daemon);

@@ -31,13 +31,14 @@ static void test_first_up_becomes_active(void **state)
 	assert_int_equal(t->to, 1);
 	assert_int_equal(f.active, 1);
 	assert_string_equal(f.why, "tunnel 2 up");
-	/* Then the preferred one: failback, counted as such. */
+	/* Then the preferred one: traffic moves, but it is no failback. */
 	t = ike_failover_update(&f, 0, true, NULL, 2000);
 	assert_non_null(t);
-	assert_int_equal(t->kind, IKE_FO_FAILBACK);
+	assert_int_equal(t->kind, IKE_FO_FIRST);
 	assert_int_equal(t->from, 1);
 	assert_int_equal(t->to, 0);
-	assert_int_equal(f.failbacks, 1);
+	assert_string_equal(t->reason, "preferred tunnel 1 up");
+	assert_int_equal(f.failbacks, 0);
 	assert_int_equal(f.failovers, 0);
 	/* Repeated reports change nothing. */
 	assert_null(ike_failover_update(&f, 0, true, NULL, 2500));
@@ -151,7 +152,7 @@ static void test_history_ring(void **state)
 	assert_int_equal(t->kind, IKE_FO_FAILOVER);
 	assert_null(ike_failover_history(&f, IKE_FO_HISTORY));
 	assert_int_equal(f.failovers, 20);
-	assert_int_equal(f.failbacks, 20);
+	assert_int_equal(f.failbacks, 19);	/* the first time is no failback */
 	assert_string_equal(ike_failover_kind_name(IKE_FO_ALL_DOWN), "down");
 }
 
