@@ -1358,6 +1358,9 @@ void aws_write_conf(FILE *f, const struct aws_conf *c, const struct aws_out *o)
 		fprintf(f, "mss_clamp = %u\n", t0->at[AWS_F_MSS] ? t0->mss : t1->mss);
 	if (t0->bgp_line)
 		fprintf(f, "bgp_asn = %u\n", t0->cgw_asn);
+	else
+		fputs("; Static routing: AWS's file does not list the VPC's networks; name them\n"
+		      "; for s2svpn-iked to route, e.g. remote_prefixes = 10.0.0.0/16\n", f);
 	for (int i = 0; i < AWS_TUNNELS; i++) {
 		if (c->t[i].line)
 			write_tunnel(f, c, o, i);
