@@ -97,6 +97,30 @@ static const struct cmd_help cmds[] = {
 "    reached its soft or hard limit (bytes, packets, sequence numbers), a\n"
 "    daemon's socket went away, a tunnel became usable or unusable. With\n"
 "    -j, one JSON object per line. Runs until interrupted.\n" },
+	{ "import-aws", "import-aws FILE [-o OUT] [--name NAME] [--device DEV]\n"
+		"                 [--psk-dir DIR] [--bird FILE]",
+"    Turn the configuration file AWS offers for a Site-to-Site VPN\n"
+"    connection (\"Download configuration\", vendor Generic) into an\n"
+"    s2svpn-iked connection file: per tunnel its outside addresses (the\n"
+"    customer gateway's is local_address, the same for both), pre-shared\n"
+"    key, inside /30 (AWS's .1, ours .2), IKE and IPsec algorithms,\n"
+"    lifetimes, DPD (dpd_timeout = interval x retries), MTU, TCP MSS and,\n"
+"    with dynamic routing, the BGP AS numbers. FILE - is standard input.\n"
+"    The result goes to standard output, or to OUT, created mode 0600 as\n"
+"    it holds the keys, under a temporary name first: an error leaves no\n"
+"    file. --name names the connection (default: the VPN connection ID),\n"
+"    --device the s2svpn device (default s2svpn0). --psk-dir writes each\n"
+"    key to DIR/NAME-tunnelN.psk (mode 0600) and names it with psk_file.\n"
+"    --bird writes BIRD 2 \"protocol bgp\" blocks, one per tunnel, to the\n"
+"    inside peer with AWS's hold time (30 s) and keepalive (10 s).\n"
+"    Errors name FILE:LINE and stop the import: IKEv1 or aggressive mode\n"
+"    (s2svpn-iked speaks IKEv2), unknown algorithms, inside addresses\n"
+"    outside one /30, a BGP neighbor that is not the inside peer,\n"
+"    different customer gateway addresses, a key breaking AWS's rules,\n"
+"    duplicate or missing fields, no tunnel #1. A file with tunnel #1 only\n"
+"    is imported with a warning, as are weak algorithms (allow_weak = yes\n"
+"    is set) and unknown fields. Behind NAT, set local_address to this\n"
+"    host's address and local_id to the public one AWS knows.\n" },
 	{ "help", "help [COMMAND]",
 "    Print this manual, or only the part about COMMAND.\n" },
 };
@@ -132,7 +156,7 @@ static const char manual_desc[] =
 "    loses no packet). s2svpnctl talks to the kernel module over the\n"
 "    generic netlink family \"s2svpn\". An IKE daemon normally installs the\n"
 "    SAs; with s2svpnctl they can be installed by hand (static keys). All\n"
-"    commands but help need CAP_NET_ADMIN.\n"
+"    commands but help and import-aws need CAP_NET_ADMIN.\n"
 "\n"
 "COMMANDS\n";
 
@@ -167,11 +191,15 @@ static const char manual_tail[] =
 "    s2svpnctl metrics > /var/lib/node_exporter/s2svpn.prom.tmp &&\n"
 "        mv /var/lib/node_exporter/s2svpn.prom.tmp \\\n"
 "        /var/lib/node_exporter/s2svpn.prom\n"
+"    s2svpnctl import-aws vpn-0a1b2c3d.txt -o /etc/s2svpn/vpn-0a1b2c3d.conf\n"
+"    s2svpnctl import-aws vpn-0a1b2c3d.txt --psk-dir /etc/s2svpn \\\n"
+"        -o /etc/s2svpn/vpn.conf --bird /etc/bird/aws.conf\n"
 "\n"
 "EXIT STATUS\n"
 "    0  success.\n"
 "    1  failure: the kernel refused the request (its message is printed),\n"
-"       no such device, the module is not loaded, a key file is refused.\n"
+"       no such device, the module is not loaded, a key file is refused,\n"
+"       an AWS configuration file is refused (import-aws).\n"
 "    2  usage error: the command line is wrong.\n"
 "\n"
 "SEE ALSO\n"
@@ -244,8 +272,8 @@ void usage_error(const char *cmd, const char *fmt, ...)
 		if (cmd_matches(cmds[i].name, cmd))
 			print_synopsis(stderr, &cmds[i], "usage: ");
 	if (!cmd)
-		fputs("usage: s2svpnctl [-j] [show|set|tunnel|sa|monitor|help] "
-		      "[ARGS]...\n", stderr);
+		fputs("usage: s2svpnctl [-j] [show|set|tunnel|sa|monitor|import-aws|"
+		      "help] [ARGS]...\n", stderr);
 	fprintf(stderr, "See 's2svpnctl help%s%s'.\n", cmd ? " " : "",
 		cmd ? cmd : "");
 }

@@ -795,7 +795,7 @@ bad:
 	return -1;
 }
 
-static int read_all(int fd, char *buf, size_t max, size_t *len)
+int read_all(int fd, char *buf, size_t max, size_t *len)
 {
 	size_t off = 0;
 

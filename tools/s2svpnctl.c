@@ -13,6 +13,7 @@
 #include <libmnl/libmnl.h>
 
 #include "s2svpnctl.h"
+#include "import_aws.h"
 
 /* Requests are a few hundred bytes; a page is plenty. */
 #define REQ_SIZE	4096
@@ -462,6 +463,21 @@ static int cmd_monitor(const struct opts *o, int argc, char **argv)
 	return r ? EXIT_FAIL : EXIT_OK;
 }
 
+/* ---- import-aws ------------------------------------------------------- */
+
+static int cmd_import_aws(const struct opts *o, int argc, char **argv)
+{
+	struct import_args a;
+	char err[ERRLEN];
+
+	(void)o;
+	if (import_aws_parse_args(argc, argv, &a, err, sizeof(err))) {
+		usage_error("import-aws", "%s", err);
+		return EXIT_USAGE;
+	}
+	return import_aws_run(&a, stdout, stderr);
+}
+
 /* ---- main ------------------------------------------------------------- */
 
 static int cmd_help(const struct opts *o, int argc, char **argv)
@@ -494,6 +510,7 @@ static const struct {
 	{ "tunnel", cmd_tunnel },
 	{ "sa", cmd_sa },
 	{ "monitor", cmd_monitor },
+	{ "import-aws", cmd_import_aws },
 	{ "help", cmd_help },
 };
 

@@ -10,6 +10,7 @@
  *   nl.c      the socket: family lookup, requests, dumps, extack errors
  *   output.c  text and JSON output
  *   help.c    the manual
+ *   import_aws.c  AWS's configuration file into s2svpn-iked's (import_aws.h)
  *   s2svpnctl.c  main: glues the above together
  * Everything but nl.c and s2svpnctl.c is unit tested without a kernel.
  */
@@ -143,6 +144,8 @@ int keys_parse(const char *name, const char *buf, size_t len,
 int keys_load(const char *path, const struct alg *alg, struct keys *k,
 	      char *err, size_t errlen);
 void keys_wipe(struct keys *k);
+/* Read FD to its end into BUF; -1 with errno EFBIG if it holds MAX or more. */
+int read_all(int fd, char *buf, size_t max, size_t *len);
 
 /* ---- msg.c ------------------------------------------------------------ */
 

@@ -62,6 +62,7 @@ enum cfg_key {
 	K_PREFERRED_TUNNEL,
 	K_REMOTE_PREFIXES,
 	K_ROUTE_METRIC,
+	K_BGP_ASN,
 	/* tunnel options: anywhere, stored in struct ike_config_tunnel */
 	K_STARTUP_ACTION,
 	K_P1_ENCR,
@@ -86,6 +87,7 @@ enum cfg_key {
 	K_INSIDE_CIDR6,
 	K_INSIDE_ROLE,
 	K_REMOTE_ID,
+	K_BGP_PEER_ASN,
 	K_COUNT
 };
 
@@ -1127,6 +1129,7 @@ static const struct cfg_key_desc keys[K_COUNT] = {
 				 .tokens = preferred_tokens },
 	[K_REMOTE_PREFIXES] = { "remote_prefixes", parse_prefixes, CONN(routes) },
 	[K_ROUTE_METRIC] = { "route_metric", CONN(route_metric), NUM(0, UINT32_MAX, "") },
+	[K_BGP_ASN] = { "bgp_asn", CONN(bgp_asn), NUM(1, UINT32_MAX, "AS number") },
 
 	[K_STARTUP_ACTION] = { "startup_action", parse_keyword, TUN(startup_action),
 			       .tokens = startup_tokens },
@@ -1154,6 +1157,7 @@ static const struct cfg_key_desc keys[K_COUNT] = {
 	[K_INSIDE_CIDR6] = { "inside_cidr6", parse_cidr, TUN(inside6), .max = 126 },
 	[K_INSIDE_ROLE] = { "inside_role", parse_keyword, TUN(inside_role), .tokens = role_tokens },
 	[K_REMOTE_ID] = { "remote_id", parse_id, TUN(remote_id) },
+	[K_BGP_PEER_ASN] = { "bgp_peer_asn", TUN(bgp_peer_asn), NUM(1, UINT32_MAX, "AS number") },
 };
 
 static int key_find(const char *name)
@@ -1427,6 +1431,9 @@ static void finish_tunnel(struct cfg_ctx *ctx, int i)
 	if (!line[K_INSIDE_CIDR] && !line[K_INSIDE_CIDR6])
 		cfg_err(ctx, ts->header, "[tunnel%d] has no inside_cidr (an IPv4 /30) or "
 			"inside_cidr6 (an IPv6 /126)", i + 1);
+	if (line[K_BGP_PEER_ASN] && !cs->line[K_BGP_ASN])
+		key_err(ctx, line[K_BGP_PEER_ASN], "bgp_peer_asn", "needs bgp_asn in [connection] "
+			"(this side's AS number)");
 	inside_hosts(&t->inside4, t->inside_role);
 	inside_hosts(&t->inside6, t->inside_role);
 	id_of_addr(&t->remote_id, &t->outside);

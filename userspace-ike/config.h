@@ -41,6 +41,10 @@
  *                     tunnel is up, withdrawn while none is (static routing;
  *                     leave it out with BGP)
  *   route_metric      metric of those routes (default 0)
+ *   bgp_asn           this side's BGP AS number, 1..4294967295 (AWS's
+ *                     "Customer Gateway ASN"); optional. The daemon does not
+ *                     speak BGP (the routing daemon does, over each tunnel's
+ *                     inside addresses): it only checks and keeps the value
  *   and the defaults of every tunnel option below.
  *
  * Tunnel options: in [connection] for both tunnels, in [tunnelN] for one
@@ -107,6 +111,9 @@
  *                     of an s2svpn box that plays AWS)
  *   remote_id         the peer's IKE identity, as local_id (default:
  *                     outside_address)
+ *   bgp_peer_asn      the peer's BGP AS number on this tunnel, 1..4294967295
+ *                     (AWS's "Virtual Private Gateway ASN"); optional, needs
+ *                     bgp_asn. The BGP neighbor is the inside peer address.
  *   and any tunnel option above, overriding [connection]'s.
  *
  * Errors
@@ -229,6 +236,7 @@ struct ike_config_tunnel {
 	uint32_t dpd_timeout;		/* seconds */
 	uint32_t dpd_interval;		/* seconds */
 	enum ike_config_dpd_action dpd_action;
+	uint32_t bgp_peer_asn;		/* 0: not set */
 };
 
 struct ike_config_prefix {
@@ -252,6 +260,7 @@ struct ike_config {
 	int preferred_tunnel;		/* tunnel index, or IKE_CONFIG_NO_PREFERENCE */
 	struct ike_config_routes routes;	/* remote_prefixes */
 	uint32_t route_metric;
+	uint32_t bgp_asn;		/* 0: not set */
 	struct ike_config_tunnel tunnel[IKE_CONFIG_MAX_TUNNELS];	/* [0]: [tunnel1] */
 };
 

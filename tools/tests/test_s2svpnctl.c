@@ -26,6 +26,7 @@
 #include <cmocka.h>
 
 #include "s2svpnctl.h"
+#include "testutil.h"
 
 #define FAMILY	0x20		/* a made-up generic netlink family id */
 #define PORTID	4242
@@ -35,23 +36,6 @@
 	if (!strstr(h_, n_))						\
 		fail_msg("\"%s\" does not contain \"%s\"", h_, n_);	\
 } while (0)
-
-static char tmpdir[] = "/tmp/s2svpnctl-test.XXXXXX";
-
-static int group_setup(void **state)
-{
-	(void)state;
-	return mkdtemp(tmpdir) ? 0 : -1;
-}
-
-static int group_teardown(void **state)
-{
-	char cmd[64];
-
-	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
-	return system(cmd) == 0 ? 0 : -1;
-}
 
 /* Write a file with exactly MODE (umask does not apply), return its path. */
 static const char *write_file(const char *name, const char *text, mode_t mode)

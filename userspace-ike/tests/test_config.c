@@ -823,6 +823,39 @@ static void test_err_ike_version(void **state)
 	load_ok(MINI_CONN("ike_version = IKEv2"));
 }
 
+/* bgp_asn and bgp_peer_asn: checked and kept, nothing more. */
+static void test_bgp(void **state)
+{
+	(void)state;
+	load_ok(MINI);
+	assert_int_equal(cfg->bgp_asn, 0);
+	assert_int_equal(cfg->tunnel[0].bgp_peer_asn, 0);
+	load_ok(MINI_CONN("bgp_asn = 65000") "bgp_peer_asn = 64512\n"
+		"[tunnel2]\noutside_address = 198.51.100.2\npsk = " PSK2 "\n"
+		"inside_cidr = 169.254.11.0/30\nbgp_peer_asn = 4294967295\n");
+	assert_int_equal(cfg->bgp_asn, 65000);
+	assert_int_equal(cfg->tunnel[0].bgp_peer_asn, 64512);
+	assert_int_equal(cfg->tunnel[1].bgp_peer_asn, UINT32_MAX);
+	/* bgp_asn alone is fine: the peer's may be set elsewhere. */
+	load_ok(MINI_CONN("bgp_asn = 1"));
+	assert_int_equal(cfg->bgp_asn, 1);
+
+	expect_error(MINI_CONN("bgp_asn = 0"), "t.conf:2:",
+		     "bgp_asn: \"0\" is out of range; valid: 1 to 4294967295 (AS number)");
+	expect_error(MINI_CONN("bgp_asn = 4294967296"), "t.conf:2:",
+		     "bgp_asn: \"4294967296\" is not a number; valid: 1 to 4294967295");
+	expect_error(MINI_CONN("bgp_asn = AS65000"), "t.conf:2:",
+		     "bgp_asn: \"AS65000\" is not a number");
+	expect_error(MINI_CONN("bgp_asn = 65000") "bgp_peer_asn = 1.10\n", "t.conf:8:",
+		     "bgp_peer_asn: \"1.10\" is not a number; valid: 1 to 4294967295 (AS number)");
+	expect_error(MINI "bgp_peer_asn = 64512\n", "t.conf:7:",
+		     "bgp_peer_asn: needs bgp_asn in [connection] (this side's AS number)");
+	expect_error(MINI_CONN("bgp_peer_asn = 64512"), "t.conf:2:",
+		     "bgp_peer_asn belongs in [tunnel1] or [tunnel2], not [connection]");
+	expect_error(MINI "bgp_asn = 65000\n", "t.conf:7:",
+		     "bgp_asn belongs in [connection], not [tunnel1]");
+}
+
 static void test_err_keywords(void **state)
 {
 	(void)state;
@@ -1085,6 +1118,9 @@ static void test_example_file(void **state)
 	assert_int_equal(cfg->tunnel[1].dpd_interval, 15);
 	assert_addr(&cfg->tunnel[1].inside6.local, "fd00:11::2");
 	assert_int_equal(cfg->tunnel[0].phase2.n_proposals, 2);
+	assert_int_equal(cfg->bgp_asn, 65000);
+	assert_int_equal(cfg->tunnel[0].bgp_peer_asn, 64512);
+	assert_int_equal(cfg->tunnel[1].bgp_peer_asn, 64512);
 }
 
 /* Whatever goes wrong, no message shows a pre-shared key. */
@@ -1249,6 +1285,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_err_algorithms, teardown),
 		cmocka_unit_test_teardown(test_err_weak, teardown),
 		cmocka_unit_test_teardown(test_err_ike_version, teardown),
+		cmocka_unit_test_teardown(test_bgp, teardown),
 		cmocka_unit_test_teardown(test_err_keywords, teardown),
 		cmocka_unit_test_teardown(test_err_many, teardown),
 		cmocka_unit_test_teardown(test_psk_file, teardown),
