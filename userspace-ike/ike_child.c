@@ -59,15 +59,6 @@ static struct ike_child *child_by_out(struct ike_sa *sa, uint32_t spi)
 	return NULL;
 }
 
-static struct ike_child *child_by_in(struct ike_sa *sa, uint32_t spi)
-{
-	for (int i = 0; i < IKE_SA_MAX_CHILDREN; i++)
-		if (sa->child[i].state == IKE_CHILD_INSTALLED &&
-		    (!spi || sa->child[i].spi_in == spi))
-			return &sa->child[i];
-	return NULL;
-}
-
 static void child_remove(struct ike_sa *sa, struct ike_child *ch, enum ike_sa_dir dir)
 {
 	bool *installed = dir == IKE_SA_DIR_IN ? &ch->in_installed : &ch->out_installed;
@@ -293,11 +284,11 @@ static void set_from_proposal(struct ike_child *ch, const struct ike_proposal *c
 	ch->spi_out = ike_get32(chosen->spi);
 }
 
-static int keymat(struct ike_sa *sa, const struct ike_child *ch, const uint8_t *gir,
-		  size_t gir_len, const uint8_t *ni, size_t ni_len, const uint8_t *nr,
-		  size_t nr_len, struct ike_child_keys *k)
+/* KEYMAT from the SK_d of IN, the IKE SA instance the exchange ran on (2.17). */
+static int keymat(struct ike_sa *sa, const struct ike_inst *in, const struct ike_child *ch,
+		  const uint8_t *gir, size_t gir_len, const uint8_t *ni, size_t ni_len,
+		  const uint8_t *nr, size_t nr_len, struct ike_child_keys *k)
 {
-	const struct ike_inst *in = CUR(sa);
 	int rc = ike_child_keys_derive(in->alg.prf, in->keys.sk_d, in->keys.sz.prf_len, &ch->alg,
 				       gir, gir_len, ni, ni_len, nr, nr_len, k);
 
@@ -367,7 +358,7 @@ int ike_child_first_responder(struct ike_sa *sa, const struct ike_chain *c, stru
 		return 0;
 	}
 	set_from_proposal(ch, &chosen);
-	rc = keymat(sa, ch, NULL, 0, sa->ni, sa->ni_len, sa->nr, sa->nr_len, &k);
+	rc = keymat(sa, CUR(sa), ch, NULL, 0, sa->ni, sa->ni_len, sa->nr, sa->nr_len, &k);
 	if (!rc)
 		rc = child_setup(sa, ch, &k, false, true);
 	ike_child_keys_wipe(&k);
@@ -417,7 +408,7 @@ void ike_child_first_initiator(struct ike_sa *sa, const struct ike_chain *c)
 		return;
 	ch->spi_in = sa->first_spi_in;
 	set_from_proposal(ch, &chosen);
-	rc = keymat(sa, ch, NULL, 0, sa->ni, sa->ni_len, sa->nr, sa->nr_len, &k);
+	rc = keymat(sa, CUR(sa), ch, NULL, 0, sa->ni, sa->ni_len, sa->nr, sa->nr_len, &k);
 	if (!rc)
 		rc = child_setup(sa, ch, &k, true, true);
 	ike_child_keys_wipe(&k);
@@ -425,11 +416,40 @@ void ike_child_first_initiator(struct ike_sa *sa, const struct ike_chain *c)
 		child_drop(sa, ch);
 }
 
-/* ---- rekeying (1.3.3, 2.8) -------------------------------------------------------- */
+/* ---- rekeying (1.3.3, 2.8), simultaneous rekeys (2.8.1, 2.25.1) -------------------- */
 
-static int child_delete_send(struct ike_sa *sa, struct ike_child *ch, uint64_t now)
+/* The child REQ names, if its slot still holds it (the peer may have deleted it). */
+static struct ike_child *req_child(struct ike_sa *sa, const struct ike_req *req)
 {
-	struct ike_req req = { .kind = IKE_REQ_DELETE_CHILD, .child = child_idx(sa, ch) };
+	struct ike_child *ch;
+
+	if (req->child < 0 || req->child >= IKE_SA_MAX_CHILDREN)
+		return NULL;
+	ch = &sa->child[req->child];
+	return ch->state != IKE_CHILD_FREE && ch->spi_in == req->child_spi ? ch : NULL;
+}
+
+/* OLD needs no rekey of ours: it is gone, replaced, or being replaced by the peer's. */
+static bool superseded(const struct ike_child *old)
+{
+	return !old || old->state != IKE_CHILD_INSTALLED || old->successor >= 0;
+}
+
+/* Our DELETE's answer came, or never will: the SA's inbound goes after the grace. */
+static void delete_done(struct ike_sa *sa, struct ike_child *ch, uint64_t now)
+{
+	ch->delete_queued = false;
+	if (ch->state == IKE_CHILD_REKEYED && !ch->remove_at)
+		ch->remove_at = now + sa->p.child_grace_ms;
+	else if (ch->state == IKE_CHILD_DELETING)
+		child_drop(sa, ch);
+}
+
+/* DELETE CH (INFORMATIONAL), now or, if a request is out, when the window frees. */
+static void child_delete_send(struct ike_sa *sa, struct ike_child *ch, uint64_t now)
+{
+	struct ike_req req = { .kind = IKE_REQ_DELETE_CHILD, .child = child_idx(sa, ch),
+			       .child_spi = ch->spi_in };
 	uint8_t spi[4];
 	struct ike_delete_pl d = { .protocol = IKE_PROTO_ESP, .spi_size = 4, .n = 1,
 				   .spis = spi };
@@ -443,26 +463,39 @@ static int child_delete_send(struct ike_sa *sa, struct ike_child *ch, uint64_t n
 	ike_add_delete(&b, &d);
 	rc = ike_sa_send_request(sa, CUR(sa), IKE_INFORMATIONAL, &b, &req, now);
 	ike_buf_free(&b);
-	return rc;
+	ch->delete_queued = rc == IKE_SA_EBUSY;
+	if (rc && rc != IKE_SA_EBUSY)
+		delete_done(sa, ch, now);
 }
 
-int ike_child_rekey_start(struct ike_sa *sa, uint32_t spi_in, uint64_t now)
+void ike_child_send_queued(struct ike_sa *sa, uint64_t now)
 {
-	struct ike_req req = { .kind = IKE_REQ_REKEY_CHILD, .child = -1 };
+	if (sa->state != IKE_SA_ESTABLISHED || CUR(sa)->req.kind != IKE_REQ_NONE)
+		return;
+	for (int i = 0; i < IKE_SA_MAX_CHILDREN; i++) {
+		struct ike_child *ch = &sa->child[i];
+
+		if (ch->state != IKE_CHILD_FREE && ch->delete_queued) {
+			child_delete_send(sa, ch, now);
+			return;
+		}
+	}
+}
+
+static int child_rekey_send(struct ike_sa *sa, struct ike_child *ch, uint16_t group,
+			    bool ke_retry, uint64_t now)
+{
+	struct ike_req req = { .kind = IKE_REQ_REKEY_CHILD, .child = child_idx(sa, ch),
+			       .child_spi = ch->spi_in, .ke_retry = ke_retry };
 	struct ike_proposal offer[IKE_SA_MAX_PROPOSALS];
-	struct ike_child *ch = child_by_in(sa, spi_in);
 	struct ike_notify_pl rn = { .protocol = IKE_PROTO_ESP, .spi_size = 4,
 				    .type = IKE_N_REKEY_SA };
 	uint8_t pub[IKE_DH_MAX_PUBLIC];
 	size_t pub_len = sizeof(pub);
-	uint16_t group = ike_first_dh(sa->p.esp, sa->p.n_esp);
 	struct ike_buf b;
 	unsigned int n;
 	int rc, err;
 
-	if (!ch)
-		return IKE_SA_ENOENT;
-	req.child = child_idx(sa, ch);
 	req.nonce_len = IKE_NONCE_LEN;
 	if (ike_spi_esp(&req.new_spi) || ike_nonce(req.nonce, req.nonce_len))
 		return IKE_SA_EFAIL;
@@ -492,10 +525,29 @@ int ike_child_rekey_start(struct ike_sa *sa, uint32_t spi_in, uint64_t now)
 	ike_req_clear(&req);
 	if (!rc) {
 		ch->rekeying = true;
-		ike_sa_log(sa, LOG_INFO, "rekeying CHILD_SA %08x%s", ch->spi_in,
-			   group ? " with PFS" : "");
+		if (group)
+			ike_sa_log(sa, LOG_INFO, "rekeying CHILD_SA %08x with PFS (DH group %u)",
+				   ch->spi_in, group);
+		else
+			ike_sa_log(sa, LOG_INFO, "rekeying CHILD_SA %08x", ch->spi_in);
 	}
 	return rc;
+}
+
+int ike_child_rekey_start(struct ike_sa *sa, uint32_t spi_in, uint64_t now)
+{
+	/* The group that worked last time, else the first one configured. */
+	uint16_t group = sa->pfs_group ? sa->pfs_group : ike_first_dh(sa->p.esp, sa->p.n_esp);
+
+	for (int i = 0; i < IKE_SA_MAX_CHILDREN; i++) {
+		struct ike_child *ch = &sa->child[i];
+
+		/* One the peer is already replacing is not rekeyed again. */
+		if (ch->state == IKE_CHILD_INSTALLED && (!spi_in || ch->spi_in == spi_in) &&
+		    !superseded(ch) && !ch->rekeying)
+			return child_rekey_send(sa, ch, group, false, now);
+	}
+	return IKE_SA_ENOENT;
 }
 
 static int rekey_refuse(struct ike_sa *sa, struct ike_inst *in, uint32_t id, uint16_t type,
@@ -547,7 +599,7 @@ int ike_child_rekey_request(struct ike_sa *sa, struct ike_inst *in, uint32_t id,
 	old = child_by_out(sa, ike_get32(rekey->spi));
 	if (!old)
 		return rekey_refuse(sa, in, id, IKE_N_CHILD_SA_NOT_FOUND, 0);
-	/* 2.25: one we are deleting, or already replaced, is not rekeyed again. */
+	/* 2.25.1: one we are deleting, or already replaced, is not rekeyed again. */
 	if (old->state != IKE_CHILD_INSTALLED || old->successor >= 0)
 		return rekey_refuse(sa, in, id, IKE_N_TEMPORARY_FAILURE, 0);
 	rc = select_esp(sa, pl_sa, true, &chosen);
@@ -571,7 +623,8 @@ int ike_child_rekey_request(struct ike_sa *sa, struct ike_inst *in, uint32_t id,
 	rc = ike_spi_esp(&ch->spi_in) || ike_nonce(nr, sizeof(nr)) || (group && !mydh) ||
 	     (mydh && ike_dh_public(mydh, pub, &pub_len)) ||
 	     pfs_shared(mydh, &ke, gir, &gir_len) ||
-	     keymat(sa, ch, gir_len ? gir : NULL, gir_len, ni.data, ni.len, nr, sizeof(nr), &k);
+	     keymat(sa, in, ch, gir_len ? gir : NULL, gir_len, ni.data, ni.len, nr, sizeof(nr),
+		    &k);
 	OPENSSL_cleanse(gir, sizeof(gir));
 	if (!rc)
 		rc = child_setup(sa, ch, &k, false, false);
@@ -581,8 +634,14 @@ int ike_child_rekey_request(struct ike_sa *sa, struct ike_inst *in, uint32_t id,
 		child_drop(sa, ch);
 		return rekey_refuse(sa, in, id, IKE_N_NO_PROPOSAL_CHOSEN, 0);
 	}
-	/* Our inbound is in; our outbound waits for the peer's DELETE of OLD. */
+	/*
+	 * Our inbound is in; our outbound waits for the peer's DELETE of OLD.
+	 * If we are rekeying OLD too (2.8.1), the nonces decide when our
+	 * response comes: this SA may yet turn out to be the redundant one.
+	 */
 	sa->child_rekey_at = ike_sa_rekey_time(sa, now, sa->p.child_rekey_ms);
+	if (group)
+		sa->pfs_group = group;
 	ike_nonce_low(ni.data, ni.len, nr, sizeof(nr), ch->low_nonce, &ch->low_nonce_len);
 	ch->switch_at = now + sa->p.dpd_timeout_ms;
 	old->successor = child_idx(sa, ch);
@@ -606,14 +665,51 @@ int ike_child_rekey_request(struct ike_sa *sa, struct ike_inst *in, uint32_t id,
 	return rc;
 }
 
-void ike_child_rekey_response(struct ike_sa *sa, struct ike_req *req, const struct ike_chain *c,
-			      uint64_t now)
+
+/* Our rekey of OLD (REQ) got no new SA; ERROR: the peer's error notify, 0 if none. */
+static void rekey_failed(struct ike_sa *sa, struct ike_child *old, const struct ike_req *req,
+			 const struct ike_chain *c, uint16_t error, uint64_t now)
+{
+	uint16_t group;
+
+	if (superseded(old)) {
+		/* 2.8.1, 2.25.1: the peer's own rekey of OLD, or its DELETE, settled it. */
+		ike_sa_log(sa, LOG_INFO, "CHILD_SA rekey not done (error %u): the peer %s it",
+			   error, old ? "rekeyed" : "deleted");
+		return;
+	}
+	if (error == IKE_N_INVALID_KE_PAYLOAD) {
+		group = ike_ke_retry_group(sa, "CHILD_SA", sa->p.esp, sa->p.n_esp, req, c);
+		if (group && !child_rekey_send(sa, old, group, true, now))
+			return;
+	} else {
+		ike_sa_log(sa, LOG_WARNING, "CHILD_SA rekey failed (error %u)", error);
+	}
+	if (sa->p.child_rekey_ms)
+		sa->child_rekey_at = ike_sa_rekey_retry(sa, now);
+}
+
+/* The peer's redundant SA of a collision: it deletes it; we never send on it. */
+static void retire_redundant(struct ike_sa *sa, struct ike_child *old, struct ike_child *succ,
+			     uint64_t now)
+{
+	ike_sa_log(sa, LOG_INFO, "CHILD_SA rekey collision: ours survives, the peer's (%08x) "
+		   "is redundant", succ->spi_in);
+	OPENSSL_cleanse(&succ->out_pending, sizeof(succ->out_pending));
+	succ->state = IKE_CHILD_REKEYED;
+	succ->switch_at = 0;
+	succ->remove_at = now + sa->p.child_grace_ms;
+	old->successor = -1;
+}
+
+void ike_child_rekey_response(struct ike_sa *sa, struct ike_inst *in, struct ike_req *req,
+			      const struct ike_chain *c, uint64_t now)
 {
 	const struct ike_payload *pl_sa = ike_chain_find(c, IKE_PL_SA, NULL);
 	const struct ike_payload *pl_n = ike_chain_find(c, IKE_PL_NONCE, NULL);
 	const struct ike_payload *pl_ke = ike_chain_find(c, IKE_PL_KE, NULL);
 	struct ike_proposal offer[IKE_SA_MAX_PROPOSALS], chosen;
-	struct ike_child *old = &sa->child[req->child], *nc, *succ = NULL;
+	struct ike_child *old = req_child(sa, req), *nc, *succ = NULL;
 	uint8_t gir[IKE_DH_MAX_PUBLIC];
 	size_t gir_len = sizeof(gir);
 	const struct ike_transform *dh;
@@ -624,16 +720,13 @@ void ike_child_rekey_response(struct ike_sa *sa, struct ike_req *req, const stru
 	struct ike_ke_pl ke = { 0 };
 	struct ike_ts ts[2];
 	unsigned int n, nts;
-	bool lost;
 	int rc;
 
-	old->rekeying = false;
-	/* A retry unless this works out; a fresh lifetime once a new SA stands. */
-	if (sa->p.child_rekey_ms)
-		sa->child_rekey_at = ike_sa_rekey_retry(sa, now);
+	if (old)
+		old->rekeying = false;
 	if (error || !pl_sa || !pl_n || ike_decode_nonce(pl_n, &nr, NULL) ||
 	    (pl_ke && ike_decode_ke(pl_ke, &ke, NULL))) {
-		ike_sa_log(sa, LOG_WARNING, "CHILD_SA rekey failed (error %u)", error);
+		rekey_failed(sa, old, req, c, error, now);
 		return;
 	}
 	sapl = malloc(sizeof(*sapl));
@@ -647,21 +740,25 @@ void ike_child_rekey_response(struct ike_sa *sa, struct ike_req *req, const stru
 	if (rc || chosen.spi_size != 4 || ike_child_check_ts(c, ts, &nts) ||
 	    (dh && dh->id && (!req->dh || !pl_ke || ke.group != dh->id ||
 			      ke.group != ike_dh_group(req->dh))) ||
-	    !ike_nonce_len_ok(CUR(sa)->alg.prf, nr.len)) {
+	    !ike_nonce_len_ok(in->alg.prf, nr.len)) {
 		ike_sa_log(sa, LOG_WARNING, "CHILD_SA rekey: unacceptable response");
+		rekey_failed(sa, old, req, c, 0, now);
 		return;
 	}
 	nc = child_alloc(sa);
-	if (!nc)
+	if (!nc) {
+		rekey_failed(sa, old, req, c, 0, now);
 		return;
+	}
 	nc->spi_in = req->new_spi;
 	set_from_proposal(nc, &chosen);
 	rc = pfs_shared(dh && dh->id ? req->dh : NULL, &ke, gir, &gir_len) ||
-	     keymat(sa, nc, gir_len ? gir : NULL, gir_len, req->nonce, req->nonce_len, nr.data,
-		    nr.len, &k);
+	     keymat(sa, in, nc, gir_len ? gir : NULL, gir_len, req->nonce, req->nonce_len,
+		    nr.data, nr.len, &k);
 	OPENSSL_cleanse(gir, sizeof(gir));
 	if (rc) {
 		child_free(sa, nc);
+		rekey_failed(sa, old, req, c, 0, now);
 		return;
 	}
 	ike_nonce_low(req->nonce, req->nonce_len, nr.data, nr.len, nc->low_nonce,
@@ -670,40 +767,54 @@ void ike_child_rekey_response(struct ike_sa *sa, struct ike_req *req, const stru
 	/*
 	 * 2.8.1: if the peer rekeyed OLD at the same time, the new SA holding
 	 * the lowest of the four nonces is redundant, and its creator deletes
-	 * it. Ours is also redundant if the peer already replaced OLD.
+	 * it. Ours is redundant too if the peer already replaced OLD, and
+	 * useless if the peer deleted OLD meanwhile (2.25.1).
 	 */
-	if (old->successor >= 0 && sa->child[old->successor].state == IKE_CHILD_OUT_PENDING)
+	if (old && old->successor >= 0 && sa->child[old->successor].state == IKE_CHILD_OUT_PENDING)
 		succ = &sa->child[old->successor];
-	sa->child_rekey_at = ike_sa_rekey_time(sa, now, sa->p.child_rekey_ms);
-	lost = old->state != IKE_CHILD_INSTALLED ||
-	       (succ && ike_nonce_cmp(nc->low_nonce, nc->low_nonce_len, succ->low_nonce,
-				      succ->low_nonce_len) < 0);
-	if (lost) {
-		ike_sa_log(sa, LOG_INFO, "CHILD_SA rekey collision: ours (%08x) is redundant",
-			   nc->spi_in);
+	if (!old || old->state != IKE_CHILD_INSTALLED ||
+	    (succ && ike_rekey_redundant(nc->low_nonce, nc->low_nonce_len, succ->low_nonce,
+					 succ->low_nonce_len, in->initiator))) {
+		if (old)
+			ike_sa_log(sa, LOG_INFO, "CHILD_SA rekey collision: ours (%08x) is "
+				   "redundant, the peer's takes over", nc->spi_in);
+		else
+			ike_sa_log(sa, LOG_INFO, "CHILD_SA deleted by the peer while we rekeyed "
+				   "it: deleting the new one (%08x)", nc->spi_in);
 		ike_child_keys_wipe(&k);
+		/* Never installed here; the peer has only its inbound half. */
 		nc->state = IKE_CHILD_DELETING;
-		if (child_delete_send(sa, nc, now))
-			child_free(sa, nc);
+		child_delete_send(sa, nc, now);
 		return;
 	}
+	sa->child_rekey_at = ike_sa_rekey_time(sa, now, sa->p.child_rekey_ms);
+	if (dh && dh->id)
+		sa->pfs_group = dh->id;
 	rc = child_setup(sa, nc, &k, true, true);
 	ike_child_keys_wipe(&k);
 	if (rc) {
-		child_drop(sa, nc);
+		/* The peer has it: tell it, or it would switch to it in time. */
+		child_remove(sa, nc, IKE_SA_DIR_IN);
+		child_remove(sa, nc, IKE_SA_DIR_OUT);
+		nc->state = IKE_CHILD_DELETING;
+		child_delete_send(sa, nc, now);
+		if (sa->p.child_rekey_ms)
+			sa->child_rekey_at = ike_sa_rekey_retry(sa, now);
 		return;
 	}
+	if (succ)
+		retire_redundant(sa, old, succ, now);
 	/* Make-before-break: new in and out are up; the old outbound goes now. */
 	child_remove(sa, old, IKE_SA_DIR_OUT);
 	old->state = IKE_CHILD_REKEYED;
 	old->remove_at = 0;	/* set when the peer confirms the DELETE */
-	if (child_delete_send(sa, old, now))
-		old->remove_at = now + sa->p.child_grace_ms;
+	child_delete_send(sa, old, now);
 }
 
-/* ---- deleting (1.4.1) ------------------------------------------------------------ */
+/* ---- deleting (1.4.1, 2.25.1) ------------------------------------------------------ */
 
-static void peer_deleted(struct ike_sa *sa, struct ike_child *ch, uint64_t now)
+/* The peer deleted CH; false if our reply should not name it (we are closing it too). */
+static bool peer_deleted(struct ike_sa *sa, struct ike_child *ch, uint64_t now)
 {
 	struct ike_child *succ = NULL;
 
@@ -717,23 +828,31 @@ static void peer_deleted(struct ike_sa *sa, struct ike_child *ch, uint64_t now)
 			child_remove(sa, ch, IKE_SA_DIR_OUT);
 			ch->state = IKE_CHILD_REKEYED;
 			ch->remove_at = now + sa->p.child_grace_ms;
-			return;
+			return true;
 		}
-		ike_sa_log(sa, LOG_INFO, "CHILD_SA %08x deleted by the peer", ch->spi_in);
+		/* 2.25.1: even while we rekey it; our rekey's answer finds it gone. */
+		ike_sa_log(sa, LOG_INFO, "CHILD_SA %08x deleted by the peer%s", ch->spi_in,
+			   ch->rekeying ? " while we rekey it" : "");
 		child_drop(sa, ch);
 		ike_sa_event_emit(sa, IKE_SA_EV_CHILD_DOWN);
-		return;
+		return true;
 	case IKE_CHILD_REKEYED:
-		if (!ch->remove_at)
-			ch->remove_at = now + sa->p.child_grace_ms;
-		return;
+		if (ch->remove_at)
+			return true;
+		/* Our DELETE of it crossed the peer's: the answers say nothing more. */
+		ch->delete_queued = false;
+		ch->remove_at = now + sa->p.child_grace_ms;
+		return false;
 	case IKE_CHILD_OUT_PENDING:	/* the peer's redundant SA of a collision */
+		child_drop(sa, ch);
+		return true;
 	case IKE_CHILD_DELETING:	/* deletes crossed */
 		child_drop(sa, ch);
-		return;
+		return false;
 	case IKE_CHILD_FREE:
-		return;
+		break;
 	}
+	return false;
 }
 
 void ike_child_delete_request(struct ike_sa *sa, const struct ike_chain *c, struct ike_buf *b,
@@ -751,12 +870,13 @@ void ike_child_delete_request(struct ike_sa *sa, const struct ike_chain *c, stru
 		for (unsigned int i = 0; i < d.n; i++) {
 			/* 3.11: the peer names its inbound SPI, which is our outbound. */
 			struct ike_child *ch = child_by_out(sa, ike_delete_spi(&d, i));
+			uint32_t spi_in;
 
 			if (!ch)
 				continue;
-			if (n < IKE_SA_MAX_CHILDREN)
-				ike_put32(spis + 4 * n++, ch->spi_in);
-			peer_deleted(sa, ch, now);
+			spi_in = ch->spi_in;
+			if (peer_deleted(sa, ch, now) && n < IKE_SA_MAX_CHILDREN)
+				ike_put32(spis + 4 * n++, spi_in);
 		}
 	}
 	if (n) {
@@ -767,17 +887,48 @@ void ike_child_delete_request(struct ike_sa *sa, const struct ike_chain *c, stru
 	}
 }
 
+int ike_child_delete_start(struct ike_sa *sa, uint32_t spi_in, uint64_t now)
+{
+	for (int i = 0; i < IKE_SA_MAX_CHILDREN; i++) {
+		struct ike_child *ch = &sa->child[i];
+
+		if (ch->state != IKE_CHILD_INSTALLED || (spi_in && ch->spi_in != spi_in))
+			continue;
+		ike_sa_log(sa, LOG_INFO, "deleting CHILD_SA %08x", ch->spi_in);
+		/* 1.4.1: nothing more goes out on it; what is in flight still comes in. */
+		child_remove(sa, ch, IKE_SA_DIR_OUT);
+		ch->state = IKE_CHILD_DELETING;
+		child_delete_send(sa, ch, now);
+		ike_sa_event_emit(sa, IKE_SA_EV_CHILD_DOWN);
+		return 0;
+	}
+	return IKE_SA_ENOENT;
+}
+
 void ike_child_delete_response(struct ike_sa *sa, struct ike_req *req, uint64_t now)
 {
-	struct ike_child *ch;
+	struct ike_child *ch = req_child(sa, req);
 
-	if (req->child < 0 || req->child >= IKE_SA_MAX_CHILDREN)
+	if (ch)
+		delete_done(sa, ch, now);
+}
+
+void ike_child_abandon(struct ike_sa *sa, const struct ike_req *req, uint64_t now)
+{
+	struct ike_child *ch = req_child(sa, req);
+
+	if (!ch)
 		return;
-	ch = &sa->child[req->child];
-	if (ch->state == IKE_CHILD_REKEYED && !ch->remove_at)
-		ch->remove_at = now + sa->p.child_grace_ms;
-	else if (ch->state == IKE_CHILD_DELETING)
-		child_drop(sa, ch);
+	if (req->kind == IKE_REQ_REKEY_CHILD) {
+		ch->rekeying = false;
+		if (!superseded(ch) && sa->p.child_rekey_ms)
+			sa->child_rekey_at = ike_sa_rekey_retry(sa, now);
+	} else if (req->kind == IKE_REQ_DELETE_CHILD &&
+		   (ch->state == IKE_CHILD_DELETING ||
+		    (ch->state == IKE_CHILD_REKEYED && !ch->remove_at))) {
+		/* Again over the IKE SA in use: the peer may never have seen it. */
+		ch->delete_queued = true;
+	}
 }
 
 /* ---- timers ----------------------------------------------------------------------- */

@@ -756,11 +756,24 @@ void ike_auth_response(struct ike_sa *sa, struct ike_inst *in, const struct ike_
 	ike_sa_setup_clear(sa);
 }
 
-/* ---- IKE SA rekey (1.3.2, 2.18) ---------------------------------------------------- */
+/* ---- IKE SA rekey (1.3.2, 2.18), simultaneous rekeys (2.8.2) ------------------------ */
 
-int ike_rekey_ike_start(struct ike_sa *sa, uint64_t now)
+static struct ike_inst *free_inst(struct ike_sa *sa)
 {
-	struct ike_req req = { .kind = IKE_REQ_REKEY_IKE, .child = -1 };
+	for (int i = 0; i < IKE_SA_INSTS; i++)
+		if (!sa->inst[i].used)
+			return &sa->inst[i];
+	return NULL;
+}
+
+static int inst_idx(const struct ike_sa *sa, const struct ike_inst *in)
+{
+	return (int)(in - sa->inst);
+}
+
+int ike_rekey_ike_start(struct ike_sa *sa, uint16_t group, bool ke_retry, uint64_t now)
+{
+	struct ike_req req = { .kind = IKE_REQ_REKEY_IKE, .child = -1, .ke_retry = ke_retry };
 	struct ike_proposal offer[IKE_SA_MAX_PROPOSALS];
 	uint8_t pub[IKE_DH_MAX_PUBLIC];
 	size_t pub_len = sizeof(pub);
@@ -768,16 +781,18 @@ int ike_rekey_ike_start(struct ike_sa *sa, uint64_t now)
 	struct ike_buf b;
 	int rc, err;
 
+	/* The group the peer chose last time, unless it asked for another one. */
+	if (!group)
+		group = CUR(sa)->dh_group;
 	req.nonce_len = IKE_NONCE_LEN;
 	if (ike_spi_ike(req.new_ike_spi) || ike_nonce(req.nonce, req.nonce_len))
 		return IKE_SA_EFAIL;
-	/* The group the peer chose last time: its choice will not change. */
-	req.dh = ike_dh_new(CUR(sa)->dh_group, &err);
+	req.dh = ike_dh_new(group, &err);
 	if (!req.dh || ike_dh_public(req.dh, pub, &pub_len)) {
 		ike_req_clear(&req);
 		return IKE_SA_EFAIL;
 	}
-	ke = (struct ike_ke_pl){ .group = CUR(sa)->dh_group, .data = pub, .len = pub_len };
+	ke = (struct ike_ke_pl){ .group = group, .data = pub, .len = pub_len };
 	ike_offer(sa, req.new_ike_spi, offer);
 	ike_buf_init(&b);
 	ike_build_chain(&b);
@@ -788,16 +803,17 @@ int ike_rekey_ike_start(struct ike_sa *sa, uint64_t now)
 	ike_buf_free(&b);
 	ike_req_clear(&req);
 	if (!rc)
-		ike_sa_log(sa, LOG_INFO, "rekeying the IKE SA");
+		ike_sa_log(sa, LOG_INFO, "rekeying the IKE SA (DH group %u)", group);
 	return rc;
 }
 
-/* Switch to the new instance NEW_IDX; the old one waits for its DELETE. */
-static void switch_inst(struct ike_sa *sa, int new_idx, uint64_t now)
+void ike_sa_switch_inst(struct ike_sa *sa, int idx, uint64_t now)
 {
 	struct ike_inst *old = CUR(sa);
 
-	sa->cur = new_idx;
+	sa->cur = idx;
+	CUR(sa)->pending = false;
+	CUR(sa)->expire_at = 0;
 	old->expire_at = now + sa->p.dpd_timeout_ms;
 	schedule_ike_rekey(sa, now);
 	ike_sa_event_emit(sa, IKE_SA_EV_IKE_REKEYED);
@@ -809,7 +825,9 @@ int ike_rekey_ike_request(struct ike_sa *sa, struct ike_inst *in, uint32_t id,
 	const struct ike_payload *pl_sa = ike_chain_find(c, IKE_PL_SA, NULL);
 	const struct ike_payload *pl_ke = ike_chain_find(c, IKE_PL_KE, NULL);
 	const struct ike_payload *pl_n = ike_chain_find(c, IKE_PL_NONCE, NULL);
-	struct ike_inst *nw = &sa->inst[!sa->cur];
+	/* 2.8.2: the peer's rekey crossed ours: answer as usual, decide later. */
+	bool collide = in->req.kind == IKE_REQ_REKEY_IKE;
+	struct ike_inst *nw = NULL;
 	struct ike_proposal chosen;
 	const struct ike_transform *dh;
 	uint8_t seed[IKE_MAX_PRF_LEN], pub[IKE_DH_MAX_PUBLIC], nr[IKE_NONCE_LEN], grp[2];
@@ -821,13 +839,12 @@ int ike_rekey_ike_request(struct ike_sa *sa, struct ike_inst *in, uint32_t id,
 	struct ike_buf b;
 	int rc, err;
 
-	/*
-	 * Simultaneous IKE rekeys (2.8.2) are not resolved here: refuse the
-	 * peer's while ours is out; both sides retry later.
-	 */
-	if (in->req.kind == IKE_REQ_REKEY_IKE || nw->used)
-		return ike_sa_send_notify_response(sa, in, IKE_CREATE_CHILD_SA, id,
-						   IKE_N_TEMPORARY_FAILURE, NULL, 0);
+	/* One rekey at a time: the last one's old IKE SA must be gone. */
+	for (int i = 0; i < IKE_SA_INSTS; i++)
+		if (i != sa->cur && sa->inst[i].used)
+			return ike_sa_send_notify_response(sa, in, IKE_CREATE_CHILD_SA, id,
+							   IKE_N_TEMPORARY_FAILURE, NULL, 0);
+	nw = free_inst(sa);
 	if (!pl_sa || !pl_ke || !pl_n || ike_decode_ke(pl_ke, &ke, NULL) ||
 	    ike_decode_nonce(pl_n, &ni, NULL))
 		return ike_sa_send_notify_response(sa, in, IKE_CREATE_CHILD_SA, id,
@@ -885,36 +902,64 @@ int ike_rekey_ike_request(struct ike_sa *sa, struct ike_inst *in, uint32_t id,
 		ike_inst_clear(nw);
 		return rc;
 	}
+	if (collide) {
+		nw->pending = true;
+		ike_nonce_low(ni.data, ni.len, nr, sizeof(nr), nw->low_nonce, &nw->low_nonce_len);
+		OPENSSL_cleanse(nr, sizeof(nr));
+		ike_sa_log(sa, LOG_INFO, "IKE rekey collision: both ends rekey, the nonces decide");
+		return 0;
+	}
+	OPENSSL_cleanse(nr, sizeof(nr));
 	ike_sa_log(sa, LOG_INFO, "IKE SA rekeyed by the peer");
-	switch_inst(sa, !sa->cur, now);
+	ike_sa_switch_inst(sa, inst_idx(sa, nw), now);
 	return 0;
 }
 
-void ike_rekey_ike_response(struct ike_sa *sa, struct ike_req *req, const struct ike_chain *c,
-			    uint64_t now)
+/* Our rekey failed or was refused (ERROR, 0 if malformed); REQ is the request. */
+static void rekey_ike_failed(struct ike_sa *sa, const struct ike_req *req,
+			     const struct ike_chain *c, uint16_t error, uint64_t now)
+{
+	struct ike_inst *peer = ike_sa_pending(sa);
+	uint16_t group;
+
+	if (peer) {
+		/* 2.8.2: the peer's colliding rekey stands alone; it deletes the old SA. */
+		ike_sa_log(sa, LOG_INFO, "IKE rekey failed (error %u): the peer's rekey takes over",
+			   error);
+		ike_sa_switch_inst(sa, inst_idx(sa, peer), now);
+		return;
+	}
+	if (error == IKE_N_INVALID_KE_PAYLOAD) {
+		group = ike_ke_retry_group(sa, "IKE", sa->p.ike, sa->p.n_ike, req, c);
+		if (group && !ike_rekey_ike_start(sa, group, true, now))
+			return;
+	} else {
+		ike_sa_log(sa, LOG_WARNING, "IKE rekey failed (error %u)", error);
+	}
+	if (sa->p.ike_rekey_ms)
+		sa->ike_rekey_at = ike_sa_rekey_retry(sa, now);
+}
+
+void ike_rekey_ike_response(struct ike_sa *sa, struct ike_inst *in, struct ike_req *req,
+			    const struct ike_chain *c, uint64_t now)
 {
 	const struct ike_payload *pl_sa = ike_chain_find(c, IKE_PL_SA, NULL);
 	const struct ike_payload *pl_ke = ike_chain_find(c, IKE_PL_KE, NULL);
 	const struct ike_payload *pl_n = ike_chain_find(c, IKE_PL_NONCE, NULL);
-	struct ike_req del = { .kind = IKE_REQ_DELETE_IKE, .child = -1 };
-	struct ike_delete_pl d = { .protocol = IKE_PROTO_IKE };
 	struct ike_proposal offer[IKE_SA_MAX_PROPOSALS], chosen;
-	struct ike_inst *old = CUR(sa), *nw = &sa->inst[!sa->cur];
+	struct ike_inst *old = in, *nw = free_inst(sa), *peer = ike_sa_pending(sa);
 	uint8_t seed[IKE_MAX_PRF_LEN];
 	size_t seed_len = sizeof(seed);
 	const struct ike_transform *dh;
 	struct ike_sa_pl *sapl;
 	struct ike_nonce_pl nr;
 	struct ike_ke_pl ke;
-	struct ike_buf b;
 	uint16_t error = ike_error_notify(c);
 	int rc;
 
 	if (error || !pl_sa || !pl_ke || !pl_n || ike_decode_ke(pl_ke, &ke, NULL) ||
-	    ike_decode_nonce(pl_n, &nr, NULL) || nw->used) {
-		ike_sa_log(sa, LOG_WARNING, "IKE rekey failed (error %u)", error);
-		if (sa->p.ike_rekey_ms)
-			sa->ike_rekey_at = ike_sa_rekey_retry(sa, now);
+	    ike_decode_nonce(pl_n, &nr, NULL) || !nw || old != CUR(sa)) {
+		rekey_ike_failed(sa, req, c, error, now);
 		return;
 	}
 	sapl = malloc(sizeof(*sapl));
@@ -928,8 +973,7 @@ void ike_rekey_ike_response(struct ike_sa *sa, struct ike_req *req, const struct
 	if (!dh || chosen.spi_size != IKE_SPI_LEN || dh->id != ke.group ||
 	    ke.group != ike_dh_group(req->dh)) {
 		ike_sa_log(sa, LOG_WARNING, "IKE rekey: unacceptable response");
-		if (sa->p.ike_rekey_ms)
-			sa->ike_rekey_at = ike_sa_rekey_retry(sa, now);
+		rekey_ike_failed(sa, req, c, 0, now);
 		return;
 	}
 	nw->used = true;
@@ -948,15 +992,34 @@ void ike_rekey_ike_response(struct ike_sa *sa, struct ike_req *req, const struct
 	if (rc) {
 		ike_inst_clear(nw);
 		ike_sa_log(sa, LOG_WARNING, "IKE rekey: key derivation failed");
+		rekey_ike_failed(sa, req, c, 0, now);
 		return;
 	}
-	switch_inst(sa, !sa->cur, now);
-	/* 2.18: the initiator of the rekey deletes the old IKE SA. */
-	ike_buf_init(&b);
-	ike_build_chain(&b);
-	ike_add_delete(&b, &d);
-	if (ike_sa_send_request(sa, old, IKE_INFORMATIONAL, &b, &del, now))
-		ike_inst_clear(old);
-	ike_buf_free(&b);
+	ike_nonce_low(req->nonce, req->nonce_len, nr.data, nr.len, nw->low_nonce,
+		      &nw->low_nonce_len);
+	if (peer && ike_rekey_redundant(nw->low_nonce, nw->low_nonce_len, peer->low_nonce,
+					peer->low_nonce_len, old->initiator)) {
+		/*
+		 * 2.8.2: ours holds the lowest nonce: we delete it, the peer's
+		 * inherits the CHILD_SAs, and the peer deletes the old IKE SA.
+		 */
+		ike_sa_log(sa, LOG_INFO, "IKE rekey collision: ours is redundant, the peer's "
+			   "takes over");
+		ike_sa_switch_inst(sa, inst_idx(sa, peer), now);
+		if (ike_inst_send_delete(sa, nw, now))
+			ike_inst_clear(nw);
+		return;
+	}
+	if (peer) {
+		/* The peer deletes its redundant one; we drop it at the latest then. */
+		ike_sa_log(sa, LOG_INFO, "IKE rekey collision: ours survives, the peer's is "
+			   "redundant");
+		peer->pending = false;
+		peer->expire_at = now + sa->p.dpd_timeout_ms;
+	}
+	ike_sa_switch_inst(sa, inst_idx(sa, nw), now);
+	/* 2.18: the initiator of the (surviving) rekey deletes the old IKE SA. */
+	if (ike_inst_send_delete(sa, old, now))
+		ike_inst_drop(sa, old, now);
 	ike_sa_log(sa, LOG_INFO, "IKE SA rekeyed");
 }

@@ -160,6 +160,44 @@ int ike_nonce_cmp(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
 	return alen < blen ? -1 : alen > blen;
 }
 
+bool ike_rekey_redundant(const uint8_t *mine, size_t mine_len, const uint8_t *theirs,
+			 size_t theirs_len, bool ike_initiator)
+{
+	int c = ike_nonce_cmp(mine, mine_len, theirs, theirs_len);
+
+	/* A tie: the exchange the original initiator started survives. */
+	return c < 0 || (c == 0 && !ike_initiator);
+}
+
+uint16_t ike_invalid_ke_group(const struct ike_chain *c)
+{
+	struct ike_notify_pl n;
+
+	if (!ike_find_notify(c, IKE_N_INVALID_KE_PAYLOAD, &n) || n.len != 2)
+		return 0;
+	return (uint16_t)(n.data[0] << 8 | n.data[1]);
+}
+
+uint16_t ike_ke_retry_group(struct ike_sa *sa, const char *what,
+			    const struct ike_proposal *allowed, unsigned int n,
+			    const struct ike_req *req, const struct ike_chain *c)
+{
+	uint16_t group = ike_invalid_ke_group(c);
+
+	if (!ike_dh_offered(allowed, n, group)) {
+		ike_sa_log(sa, LOG_ERR, "%s rekey: the peer wants DH group %u, which the "
+			   "configuration does not allow", what, group);
+		return 0;
+	}
+	if (req->ke_retry || (req->dh && group == ike_dh_group(req->dh))) {
+		ike_sa_log(sa, LOG_ERR, "%s rekey: the peer wants DH group %u again: giving up",
+			   what, group);
+		return 0;
+	}
+	ike_sa_log(sa, LOG_INFO, "%s rekey: the peer wants DH group %u: retrying", what, group);
+	return group;
+}
+
 void ike_nonce_low(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen,
 		   uint8_t *out, size_t *outlen)
 {
@@ -218,6 +256,20 @@ void ike_inst_clear(struct ike_inst *in)
 	free(in->resp);
 	OPENSSL_cleanse(in, sizeof(*in));
 	in->req.child = -1;
+}
+
+void ike_inst_drop(struct ike_sa *sa, struct ike_inst *in, uint64_t now)
+{
+	ike_child_abandon(sa, &in->req, now);
+	ike_inst_clear(in);
+}
+
+struct ike_inst *ike_sa_pending(struct ike_sa *sa)
+{
+	for (int i = 0; i < IKE_SA_INSTS; i++)
+		if (sa->inst[i].used && sa->inst[i].pending)
+			return &sa->inst[i];
+	return NULL;
 }
 
 int ike_inst_set_keys(struct ike_sa *sa, struct ike_inst *in, const uint8_t *skeyseed,
@@ -400,8 +452,8 @@ struct ike_sa *ike_sa_new(struct ike_sa_table *t, const struct ike_sa_params *p,
 	sa->p = *p;
 	sa->local = p->local;
 	sa->remote = p->remote;
-	sa->inst[0].req.child = -1;
-	sa->inst[1].req.child = -1;
+	for (int i = 0; i < IKE_SA_INSTS; i++)
+		sa->inst[i].req.child = -1;
 	for (int i = 0; i < IKE_SA_MAX_CHILDREN; i++)
 		sa->child[i].successor = -1;
 	if (t) {
@@ -429,8 +481,8 @@ void ike_sa_close(struct ike_sa *sa, enum ike_sa_fail why)
 	if (sa->state == IKE_SA_CLOSED)
 		return;
 	ike_child_remove_all(sa);
-	ike_inst_clear(&sa->inst[0]);
-	ike_inst_clear(&sa->inst[1]);
+	for (int i = 0; i < IKE_SA_INSTS; i++)
+		ike_inst_clear(&sa->inst[i]);
 	ike_sa_setup_clear(sa);
 	sa->fail = why;
 	if (why == IKE_SA_FAIL_PEER_DEAD)
@@ -450,8 +502,8 @@ void ike_sa_free(struct ike_sa *sa)
 				*pp = sa->next;
 				break;
 			}
-	ike_inst_clear(&sa->inst[0]);
-	ike_inst_clear(&sa->inst[1]);
+	for (int i = 0; i < IKE_SA_INSTS; i++)
+		ike_inst_clear(&sa->inst[i]);
 	ike_sa_setup_clear(sa);
 	for (int i = 0; i < IKE_SA_MAX_CHILDREN; i++)
 		OPENSSL_cleanse(&sa->child[i], sizeof(sa->child[i]));
@@ -515,7 +567,7 @@ unsigned int ike_sa_table_count(const struct ike_sa_table *t)
 static struct ike_inst *match_inst(struct ike_sa *sa, uint64_t spi_i, uint64_t spi_r,
 				   uint8_t exchange, uint8_t flags)
 {
-	for (int i = 0; i < 2; i++) {
+	for (int i = 0; i < IKE_SA_INSTS; i++) {
 		struct ike_inst *in = &sa->inst[i];
 		uint64_t my_r = ike_get64(in->spi_r);
 
@@ -639,18 +691,33 @@ static int informational_request(struct ike_sa *sa, struct ike_inst *in, uint32_
 
 	ike_buf_init(&b);
 	ike_build_chain(&b);
-	/* RFC 7296 1.4.1: DELETE of the IKE SA takes its children; answer empty. */
-	if (!del_ike && in == CUR(sa))
+	/*
+	 * RFC 7296 1.4.1: DELETE of the IKE SA takes its children; answer
+	 * empty. The CHILD_SAs belong to every instance of the IKE SA: a
+	 * DELETE sent over the old one before a rekey counts all the same.
+	 */
+	if (!del_ike)
 		ike_child_delete_request(sa, c, &b, now);
 	rc = ike_sa_send_response(sa, in, IKE_INFORMATIONAL, id, &b);
 	ike_buf_free(&b);
 
-	if (del_ike) {
+	if (del_ike && in == CUR(sa) && ike_sa_pending(sa)) {
+		/*
+		 * 2.8.2: the peer finished its rekey without seeing ours, and
+		 * deletes the old IKE SA: its new one takes over, ours is dropped.
+		 */
+		struct ike_inst *nw = ike_sa_pending(sa);
+
+		ike_sa_log(sa, LOG_INFO, "IKE rekey collision: the peer's rekey completed first");
+		nw->pending = false;
+		ike_sa_switch_inst(sa, (int)(nw - sa->inst), now);
+		ike_inst_drop(sa, in, now);
+	} else if (del_ike) {
 		ike_sa_log(sa, LOG_INFO, "peer deleted the %sIKE SA", in == CUR(sa) ? "" : "old ");
 		if (in == CUR(sa))
 			ike_sa_close(sa, IKE_SA_FAIL_DELETED);
 		else
-			ike_inst_clear(in);
+			ike_inst_drop(sa, in, now);
 	} else if (error == IKE_N_AUTHENTICATION_FAILED && sa->state != IKE_SA_ESTABLISHED) {
 		ike_sa_close(sa, IKE_SA_FAIL_AUTH);
 	}
@@ -667,11 +734,21 @@ static int create_child_request(struct ike_sa *sa, struct ike_inst *in, uint32_t
 	/* Peek at the first proposal's protocol: IKE means an IKE rekey (1.3.2). */
 	if (pl && pl->body_len >= IKE_PROPOSAL_HDR_LEN)
 		proto = pl->body[5];
+	/* 2.25.2: an IKE SA we are closing (or have rekeyed) is not rekeyed. */
 	if (in != CUR(sa) || sa->state != IKE_SA_ESTABLISHED)
 		return ike_sa_send_notify_response(sa, in, IKE_CREATE_CHILD_SA, id,
 						   IKE_N_TEMPORARY_FAILURE, NULL, 0);
 	if (proto == IKE_PROTO_IKE)
 		return ike_rekey_ike_request(sa, in, id, c, now);
+	/*
+	 * 2.25.2: while the IKE SA is being rekeyed a CHILD_SA may be refused
+	 * with TEMPORARY_FAILURE: its keys would come from an SK_d about to go.
+	 */
+	if (in->req.kind == IKE_REQ_REKEY_IKE || ike_sa_pending(sa)) {
+		ike_sa_log(sa, LOG_INFO, "CREATE_CHILD_SA during our IKE rekey: TEMPORARY_FAILURE");
+		return ike_sa_send_notify_response(sa, in, IKE_CREATE_CHILD_SA, id,
+						   IKE_N_TEMPORARY_FAILURE, NULL, 0);
+	}
 	if (ike_find_notify(c, IKE_N_REKEY_SA, &rekey))
 		return ike_child_rekey_request(sa, in, id, c, &rekey, now);
 	/* A route-based tunnel has one CHILD_SA pair: no additional ones (1.3.1). */
@@ -753,10 +830,10 @@ static int handle_response(struct ike_sa *sa, struct ike_inst *in, const struct 
 			ike_sa_close(sa, IKE_SA_FAIL_PROTOCOL);
 		else if (req.kind == IKE_REQ_DELETE_IKE)
 			in == CUR(sa) ? ike_sa_close(sa, IKE_SA_FAIL_NONE) : ike_inst_clear(in);
-		else if (req.kind == IKE_REQ_REKEY_CHILD && req.child >= 0)
-			sa->child[req.child].rekeying = false;
-		if (req.kind == IKE_REQ_REKEY_CHILD && sa->p.child_rekey_ms)
-			sa->child_rekey_at = ike_sa_rekey_retry(sa, now);
+		else if (req.kind == IKE_REQ_DELETE_CHILD)
+			ike_child_delete_response(sa, &req, now);	/* answered, if badly */
+		else
+			ike_child_abandon(sa, &req, now);
 		if (req.kind == IKE_REQ_REKEY_IKE && sa->p.ike_rekey_ms)
 			sa->ike_rekey_at = ike_sa_rekey_retry(sa, now);
 		ike_req_clear(&req);
@@ -780,10 +857,10 @@ static int handle_response(struct ike_sa *sa, struct ike_inst *in, const struct 
 		ike_child_delete_response(sa, &req, now);
 		break;
 	case IKE_REQ_REKEY_CHILD:
-		ike_child_rekey_response(sa, &req, c, now);
+		ike_child_rekey_response(sa, in, &req, c, now);
 		break;
 	case IKE_REQ_REKEY_IKE:
-		ike_rekey_ike_response(sa, &req, c, now);
+		ike_rekey_ike_response(sa, in, &req, c, now);
 		break;
 	default:
 		break;
@@ -850,6 +927,9 @@ int ike_sa_receive(struct ike_sa *sa, const uint8_t *msg, size_t len,
 		else
 			rc = handle_request(sa, in, &m, c, rc == 1, &err, now);
 	}
+	/* A DELETE that waited for the window, now free, or for a new IKE SA. */
+	if (sa->state != IKE_SA_CLOSED)
+		ike_child_send_queued(sa, now);
 	if (plain) {
 		OPENSSL_cleanse(plain, plain_len);
 		free(plain);
@@ -860,13 +940,13 @@ int ike_sa_receive(struct ike_sa *sa, const uint8_t *msg, size_t len,
 
 /* ---- timers ------------------------------------------------------------------ */
 
-static void give_up(struct ike_sa *sa, struct ike_inst *in)
+static void give_up(struct ike_sa *sa, struct ike_inst *in, uint64_t now)
 {
 	enum ike_req_kind kind = in->req.kind;
 
 	if (in != CUR(sa)) {
 		ike_sa_log(sa, LOG_INFO, "old IKE SA unanswered: dropped");
-		ike_inst_clear(in);
+		ike_inst_drop(sa, in, now);
 		return;
 	}
 	ike_req_clear(&in->req);
@@ -893,7 +973,7 @@ static void retransmit(struct ike_sa *sa, struct ike_inst *in, uint64_t now)
 	uint64_t step;
 
 	if (now >= req->deadline) {
-		give_up(sa, in);
+		give_up(sa, in, now);
 		return;
 	}
 	/* Exponential backoff, 1, 2, 4 ... s, capped (RFC 7296 2.1). */
@@ -912,13 +992,13 @@ void ike_sa_timer(struct ike_sa *sa, uint64_t now)
 {
 	if (!sa || sa->state == IKE_SA_CLOSED)
 		return;
-	for (int i = 0; i < 2; i++) {
+	for (int i = 0; i < IKE_SA_INSTS; i++) {
 		struct ike_inst *in = &sa->inst[i];
 
 		if (!in->used)
 			continue;
 		if (in != CUR(sa) && in->expire_at && now >= in->expire_at) {
-			ike_inst_clear(in);
+			ike_inst_drop(sa, in, now);
 			continue;
 		}
 		if (in->req.kind != IKE_REQ_NONE && now >= in->req.next_retx)
@@ -934,13 +1014,16 @@ void ike_sa_timer(struct ike_sa *sa, uint64_t now)
 	ike_child_timer(sa, now);
 	if (sa->state != IKE_SA_ESTABLISHED)
 		return;
+	ike_child_send_queued(sa, now);
 	/* Window size 1: a rekey waits for the outstanding request. */
 	if (sa->ike_rekey_at && now >= sa->ike_rekey_at) {
 		/* Rescheduled when the rekey completes or fails. */
 		sa->ike_rekey_at = ike_sa_rekey_ike(sa, now) ? ike_sa_rekey_retry(sa, now) : 0;
 	} else if (sa->child_rekey_at && now >= sa->child_rekey_at) {
-		sa->child_rekey_at = ike_sa_rekey_child(sa, 0, now) ?
-				     ike_sa_rekey_retry(sa, now) : 0;
+		int rc = ike_sa_rekey_child(sa, 0, now);
+
+		/* No CHILD_SA left to rekey: nothing to retry. */
+		sa->child_rekey_at = rc && rc != IKE_SA_ENOENT ? ike_sa_rekey_retry(sa, now) : 0;
 	}
 }
 
@@ -955,7 +1038,7 @@ uint64_t ike_sa_next_timer(const struct ike_sa *sa)
 
 	if (!sa || sa->state == IKE_SA_CLOSED)
 		return t;
-	for (int i = 0; i < 2; i++) {
+	for (int i = 0; i < IKE_SA_INSTS; i++) {
 		const struct ike_inst *in = &sa->inst[i];
 
 		if (!in->used)
@@ -997,11 +1080,23 @@ int ike_sa_dpd(struct ike_sa *sa, uint64_t now)
 	return rc;
 }
 
-int ike_sa_delete(struct ike_sa *sa, uint64_t now)
+int ike_inst_send_delete(struct ike_sa *sa, struct ike_inst *in, uint64_t now)
 {
 	struct ike_req req = { .kind = IKE_REQ_DELETE_IKE, .child = -1 };
 	struct ike_delete_pl d = { .protocol = IKE_PROTO_IKE };
 	struct ike_buf b;
+	int rc;
+
+	ike_buf_init(&b);
+	ike_build_chain(&b);
+	ike_add_delete(&b, &d);
+	rc = ike_sa_send_request(sa, in, IKE_INFORMATIONAL, &b, &req, now);
+	ike_buf_free(&b);
+	return rc;
+}
+
+int ike_sa_delete(struct ike_sa *sa, uint64_t now)
+{
 	int rc;
 
 	if (!sa || sa->state == IKE_SA_CLOSED || sa->state == IKE_SA_DELETING)
@@ -1013,11 +1108,7 @@ int ike_sa_delete(struct ike_sa *sa, uint64_t now)
 	}
 	if (CUR(sa)->req.kind != IKE_REQ_NONE)
 		return IKE_SA_EBUSY;
-	ike_buf_init(&b);
-	ike_build_chain(&b);
-	ike_add_delete(&b, &d);
-	rc = ike_sa_send_request(sa, CUR(sa), IKE_INFORMATIONAL, &b, &req, now);
-	ike_buf_free(&b);
+	rc = ike_inst_send_delete(sa, CUR(sa), now);
 	if (rc)
 		return rc;
 	/* Deleting the IKE SA deletes its CHILD_SAs (RFC 7296 1.4.1). */
@@ -1035,13 +1126,26 @@ int ike_sa_rekey_child(struct ike_sa *sa, uint32_t spi_in, uint64_t now)
 	return ike_child_rekey_start(sa, spi_in, now);
 }
 
+int ike_sa_delete_child(struct ike_sa *sa, uint32_t spi_in, uint64_t now)
+{
+	if (!sa || sa->state != IKE_SA_ESTABLISHED)
+		return IKE_SA_ESTATE;
+	if (CUR(sa)->req.kind != IKE_REQ_NONE)
+		return IKE_SA_EBUSY;
+	return ike_child_delete_start(sa, spi_in, now);
+}
+
 int ike_sa_rekey_ike(struct ike_sa *sa, uint64_t now)
 {
 	if (!sa || sa->state != IKE_SA_ESTABLISHED)
 		return IKE_SA_ESTATE;
-	if (CUR(sa)->req.kind != IKE_REQ_NONE || sa->inst[!sa->cur].used)
+	if (CUR(sa)->req.kind != IKE_REQ_NONE)
 		return IKE_SA_EBUSY;
-	return ike_rekey_ike_start(sa, now);
+	/* One rekey at a time: the last one's old IKE SA must be gone. */
+	for (int i = 0; i < IKE_SA_INSTS; i++)
+		if (i != sa->cur && sa->inst[i].used)
+			return IKE_SA_EBUSY;
+	return ike_rekey_ike_start(sa, 0, false, now);
 }
 
 enum ike_sa_state ike_sa_state(const struct ike_sa *sa)

@@ -219,6 +219,12 @@ uint64_t ike_sa_next_timer(const struct ike_sa *sa);
 /* Rekey the CHILD_SA whose inbound SPI is SPI_IN (0: the first one). */
 int ike_sa_rekey_child(struct ike_sa *sa, uint32_t spi_in, uint64_t now);
 int ike_sa_rekey_ike(struct ike_sa *sa, uint64_t now);
+/*
+ * Delete the CHILD_SA whose inbound SPI is SPI_IN (0: the first) with an
+ * INFORMATIONAL DELETE: its outbound SA goes now, its inbound once the
+ * peer answers. IKE_SA_EBUSY while a request is outstanding.
+ */
+int ike_sa_delete_child(struct ike_sa *sa, uint32_t spi_in, uint64_t now);
 /* Delete the IKE SA and its CHILD_SAs (INFORMATIONAL with DELETE). */
 int ike_sa_delete(struct ike_sa *sa, uint64_t now);
 /* Liveness check: an empty INFORMATIONAL; unanswered for dpd_timeout = PEER_DEAD. */
