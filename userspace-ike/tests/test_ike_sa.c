@@ -4,6 +4,8 @@
  * ike_child.c): two instances wired to each other in memory through a
  * packet queue, a fake clock and a fake kernel that records CHILD_SA
  * installs and removals. Set IKE_SA_TEST_LOG=1 to see the SAs' logs.
+ * The rekey collision tests (RFC 7296 2.8) look inside through
+ * ike_sa_priv.h, for the nonces that decide.
  */
 #include <arpa/inet.h>
 #include <setjmp.h>
@@ -17,6 +19,7 @@
 
 #include "config.h"
 #include "ike_sa.h"
+#include "ike_sa_priv.h"
 #include "proposal.h"
 
 #define QMAX	64
@@ -56,6 +59,11 @@ struct side {
 	struct op ops[OPMAX];
 	unsigned int bad_remove;
 	bool probing;			/* sends of a throwaway responder: discarded */
+	uint32_t sending;		/* the outbound SA the kernel sends on, 0: none */
+	unsigned int kseq[KMAX], seq;	/* install order */
+	unsigned int n_stopped;
+	struct { uint32_t spi; uint64_t at; } stopped[OPMAX];	/* sent on until AT */
+	char last_err[256];		/* last log line at LOG_ERR or worse */
 };
 
 struct world {
@@ -65,6 +73,12 @@ struct world {
 	uint64_t now;
 	unsigned int ncap;
 	struct pkt cap[CAPMAX];		/* every message sent, for replays */
+	/*
+	 * Check make-before-break at every kernel change: each side sends on
+	 * an SA the other has inbound, and an inbound SA goes only once the
+	 * other side stopped sending on it child_grace_ms before.
+	 */
+	bool mbb;
 };
 
 /* ---- fakes ------------------------------------------------------------------ */
@@ -105,22 +119,75 @@ static int fake_send(void *ctx, struct ike_sa *sa, const uint8_t *msg, size_t le
 	return 0;
 }
 
+static const struct ike_sa_child_sa *kfind(const struct side *s, enum ike_sa_dir dir,
+					   uint32_t spi);
+
+static void stop_sending(struct side *s, uint32_t spi)
+{
+	assert_true(s->n_stopped < OPMAX);
+	s->stopped[s->n_stopped].spi = spi;
+	s->stopped[s->n_stopped++].at = s->w->now;
+}
+
 static int fake_install(void *ctx, struct ike_sa *sa, const struct ike_sa_child_sa *c)
 {
 	struct side *s = ctx;
+	struct side *peer = &s->w->s[!s->idx];
 
 	(void)sa;
+	/* The peer must be ready for what we are about to send. */
+	if (s->w->mbb && c->dir == IKE_SA_DIR_OUT && !kfind(peer, IKE_SA_DIR_IN, c->spi))
+		fail_msg("%c sends on %08x, which %c has not installed", 'A' + s->idx, c->spi,
+			 'A' + peer->idx);
 	for (int i = 0; i < KMAX; i++) {
 		if (s->kused[i])
 			continue;
 		s->kused[i] = true;
 		s->k[i] = *c;
+		s->kseq[i] = ++s->seq;
 		assert_true(s->n_ops < OPMAX);
 		s->ops[s->n_ops++] = (struct op){ true, c->dir, c->spi };
+		if (c->dir == IKE_SA_DIR_OUT) {
+			/* The newest outbound SA is the one used (ike_sa.h). */
+			if (s->sending)
+				stop_sending(s, s->sending);
+			s->sending = c->spi;
+		}
 		return 0;
 	}
 	fail_msg("fake kernel full");
 	return -1;
+}
+
+/* The SA sent on went: the kernel falls back to the newest outbound left. */
+static void fake_out_removed(struct side *s)
+{
+	unsigned int best = 0;
+
+	stop_sending(s, s->sending);
+	s->sending = 0;
+	for (int i = 0; i < KMAX; i++)
+		if (s->kused[i] && s->k[i].dir == IKE_SA_DIR_OUT && s->kseq[i] > best) {
+			best = s->kseq[i];
+			s->sending = s->k[i].spi;
+		}
+}
+
+/* S drops inbound SPI: the peer no longer sends on it, and stopped a grace period ago. */
+static void check_in_removal(struct side *s, uint32_t spi)
+{
+	struct side *peer = &s->w->s[!s->idx];
+
+	if (peer->sending == spi)
+		fail_msg("%c removed inbound %08x, on which %c still sends", 'A' + s->idx, spi,
+			 'A' + peer->idx);
+	for (unsigned int i = 0; i < peer->n_stopped; i++)
+		if (peer->stopped[i].spi == spi &&
+		    s->w->now < peer->stopped[i].at + s->p.child_grace_ms)
+			fail_msg("%c removed inbound %08x %llu ms after %c stopped sending on it",
+				 'A' + s->idx, spi,
+				 (unsigned long long)(s->w->now - peer->stopped[i].at),
+				 'A' + peer->idx);
 }
 
 static int fake_remove(void *ctx, struct ike_sa *sa, uint32_t spi, enum ike_sa_dir dir)
@@ -133,6 +200,10 @@ static int fake_remove(void *ctx, struct ike_sa *sa, uint32_t spi, enum ike_sa_d
 			s->kused[i] = false;
 			assert_true(s->n_ops < OPMAX);
 			s->ops[s->n_ops++] = (struct op){ false, dir, spi };
+			if (dir == IKE_SA_DIR_OUT && spi == s->sending)
+				fake_out_removed(s);
+			if (dir == IKE_SA_DIR_IN && s->w->mbb)
+				check_in_removal(s, spi);
 			return 0;
 		}
 	}
@@ -144,14 +215,15 @@ __attribute__((format(printf, 4, 0)))
 static void fake_log(void *ctx, struct ike_sa *sa, int level, const char *fmt, va_list ap)
 {
 	struct side *s = ctx;
+	char line[256];
 
 	(void)sa;
-	if (!getenv("IKE_SA_TEST_LOG"))
-		return;
-	fprintf(stderr, "[%c %6llu %d] ", s->idx ? 'B' : 'A', (unsigned long long)s->w->now,
-		level);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	if (level <= LOG_ERR)
+		snprintf(s->last_err, sizeof(s->last_err), "%s", line);
+	if (getenv("IKE_SA_TEST_LOG"))
+		fprintf(stderr, "[%c %6llu %d] %s\n", s->idx ? 'B' : 'A',
+			(unsigned long long)s->w->now, level, line);
 }
 
 static void fake_event(void *ctx, struct ike_sa *sa, enum ike_sa_event ev)
@@ -263,17 +335,25 @@ static void deliver(struct world *w, const struct pkt *pk)
 		d->sa = sa;
 }
 
+/* Take queued message I out of the queue and deliver it. */
+static void deliver_at(struct world *w, unsigned int i)
+{
+	struct pkt pk;
+
+	assert_true(i < w->nq);
+	pk = w->q[i];
+	memmove(&w->q[i], &w->q[i + 1], (w->nq - i - 1) * sizeof(w->q[0]));
+	w->nq--;
+	deliver(w, &pk);
+	free(pk.data);
+}
+
 /* Deliver queued messages, in order, until none is left. */
 static void pump(struct world *w)
 {
 	for (int n = 0; w->nq; n++) {
-		struct pkt pk = w->q[0];
-
 		assert_true(n < 1000);
-		memmove(&w->q[0], &w->q[1], (w->nq - 1) * sizeof(w->q[0]));
-		w->nq--;
-		deliver(w, &pk);
-		free(pk.data);
+		deliver_at(w, 0);
 	}
 }
 
@@ -753,6 +833,7 @@ static void child_rekey(const char *esp, int who)
 	uint64_t t0;
 
 	establish(w);
+	w->mbb = true;
 	check_one_pair(w, &old_a, &old_b);
 	memcpy(old_key, kfind(&w->s[0], IKE_SA_DIR_IN, 0)->encr, IKE_MAX_ENCR_KEY);
 	t0 = w->now;
@@ -801,30 +882,6 @@ static void test_child_rekey_pfs(void **state)
 	(void)state;
 	child_rekey("aes128-sha256-modp2048", 0);
 	child_rekey("aes256gcm16-ecp256", 1);
-}
-
-static void test_child_rekey_collision(void **state)
-{
-	(void)state;
-	for (int round = 0; round < 4; round++) {
-		struct world *w = world_new(AF_INET, "aes128-sha256-ecp256",
-					    round & 1 ? "aes128gcm16-x25519" : "aes128gcm16");
-		uint32_t old_a, old_b, new_a, new_b;
-
-		establish(w);
-		check_one_pair(w, &old_a, &old_b);
-		/* Both sides rekey the same CHILD_SA at once (RFC 7296 2.8.1). */
-		assert_int_equal(ike_sa_rekey_child(w->s[0].sa, 0, w->now), 0);
-		assert_int_equal(ike_sa_rekey_child(w->s[1].sa, 0, w->now), 0);
-		pump(w);
-		run_until(w, w->now + w->s[0].p.child_grace_ms);
-		check_one_pair(w, &new_a, &new_b);
-		assert_int_not_equal(new_a, old_a);
-		assert_int_not_equal(new_b, old_b);
-		dpd_ok(w, 0);
-		dpd_ok(w, 1);
-		world_free(w);
-	}
 }
 
 /* ---- IKE rekey --------------------------------------------------------------------- */
@@ -896,6 +953,7 @@ static void test_lifetimes(void **state)
 	w->s[1].p.child_rekey_ms = 0;
 	w->s[1].p.ike_rekey_ms = 0;
 	establish(w);
+	w->mbb = true;
 	t0 = w->now;
 	check_one_pair(w, &old_a, &old_b);
 	same_ike_spis(w, spi_i, spi_r);
@@ -1048,6 +1106,622 @@ static void test_garbage(void **state)
 	world_free(w);
 }
 
+/* ---- rekey collisions (RFC 7296 2.8.1, 2.8.2, 2.25) ------------------------------------ */
+
+static void test_nonce_order(void **state)
+{
+	static const uint8_t n1234[] = { 1, 2, 3, 4 }, n1235[] = { 1, 2, 3, 5 };
+	static const uint8_t n123[] = { 1, 2, 3 }, nff[] = { 0xff }, n00ffff[] = { 0, 0xff, 0xff };
+	static const uint8_t n80[] = { 0x80, 0 }, n7f[] = { 0x7f, 0xff, 0xff, 0xff };
+	uint8_t low[8];
+	size_t low_len;
+
+	(void)state;
+	/* Octet by octet: the first difference decides. */
+	assert_true(ike_nonce_cmp(n1234, 4, n1235, 4) < 0);
+	assert_true(ike_nonce_cmp(n1235, 4, n1234, 4) > 0);
+	assert_int_equal(ike_nonce_cmp(n1234, 4, n1234, 4), 0);
+	assert_true(ike_nonce_cmp(n7f, 4, n80, 2) < 0);
+	/* An equal prefix: "If you reach the end of one nonce, that nonce is the lower one". */
+	assert_true(ike_nonce_cmp(n123, 3, n1234, 4) < 0);
+	assert_true(ike_nonce_cmp(n1234, 4, n123, 3) > 0);
+	assert_true(ike_nonce_cmp(n123, 0, n123, 1) < 0);
+	/* Not as large integers: 0x00ffff is above 0xff as a number, below it octet-wise. */
+	assert_true(ike_nonce_cmp(n00ffff, 3, nff, 1) < 0);
+	assert_true(ike_nonce_cmp(nff, 1, n00ffff, 3) > 0);
+
+	ike_nonce_low(n1234, 4, n123, 3, low, &low_len);
+	assert_int_equal(low_len, 3);
+	assert_memory_equal(low, n123, 3);
+	ike_nonce_low(nff, 1, n00ffff, 3, low, &low_len);
+	assert_int_equal(low_len, 3);
+	assert_memory_equal(low, n00ffff, 3);
+
+	/* The SA whose exchange holds the lowest nonce is the redundant one. */
+	assert_true(ike_rekey_redundant(n1234, 4, n1235, 4, true));
+	assert_false(ike_rekey_redundant(n1235, 4, n1234, 4, false));
+	assert_true(ike_rekey_redundant(n123, 3, n1234, 4, true));
+	assert_false(ike_rekey_redundant(n1234, 4, n123, 3, false));
+	assert_true(ike_rekey_redundant(n00ffff, 3, nff, 1, true));
+	/* A tie goes the same way on both ends: the original initiator's survives. */
+	assert_false(ike_rekey_redundant(n1234, 4, n1234, 4, true));
+	assert_true(ike_rekey_redundant(n1234, 4, n1234, 4, false));
+}
+
+/* Both sides with the same lifetimes and no fuzz: their rekeys fall due together. */
+static void same_lifetimes(struct world *w, uint32_t child_ms, uint32_t ike_ms)
+{
+	for (int i = 0; i < 2; i++) {
+		w->s[i].p.child_rekey_ms = child_ms;
+		w->s[i].p.ike_rekey_ms = ike_ms;
+		w->s[i].p.rekey_fuzz_ms = 0;
+	}
+}
+
+/* Run to T, when both sides' rekey timers fire: their requests cross in flight. */
+static void fire_both(struct world *w, uint64_t t)
+{
+	run_until(w, t - 1);
+	assert_int_equal(w->nq, 0);
+	w->now = t;
+	ike_sa_timer(w->s[0].sa, t);
+	ike_sa_timer(w->s[1].sa, t);
+	assert_int_equal(w->nq, 2);
+}
+
+/*
+ * Establish, then run until both sides' rekeys fire at AFTER ms: their
+ * requests cross in flight. The inbound SPIs of the pair before go to
+ * A_IN and B_IN.
+ */
+static void establish_collide(struct world *w, uint32_t after, uint32_t *a_in, uint32_t *b_in)
+{
+	establish(w);
+	w->mbb = true;
+	check_one_pair(w, a_in, b_in);
+	fire_both(w, w->now + after);
+}
+
+/* Both sides with equal lifetimes and no fuzz: they collide. */
+static void collide(struct world *w, uint32_t child_ms, uint32_t ike_ms, uint32_t *a_in,
+		    uint32_t *b_in)
+{
+	same_lifetimes(w, child_ms, ike_ms);
+	establish_collide(w, child_ms ? child_ms : ike_ms, a_in, b_in);
+}
+
+/* No retry nor any other rekey for a while: the pair (A_IN, B_IN) stays. */
+static void no_more_rekeys(struct world *w, uint32_t a_in, uint32_t b_in)
+{
+	uint32_t a, b;
+
+	run_until(w, w->now + 100000);
+	check_one_pair(w, &a, &b);
+	assert_int_equal(a, a_in);
+	assert_int_equal(b, b_in);
+}
+
+static struct ike_req *outstanding(struct side *s)
+{
+	return &s->sa->inst[s->sa->cur].req;
+}
+
+/* The CHILD_SA the peer's rekey made, waiting for the old one's DELETE. */
+static const struct ike_child *out_pending(const struct side *s)
+{
+	for (int i = 0; i < IKE_SA_MAX_CHILDREN; i++)
+		if (s->sa->child[i].state == IKE_CHILD_OUT_PENDING)
+			return &s->sa->child[i];
+	fail_msg("%c has no CHILD_SA waiting for its outbound half", 'A' + s->idx);
+	return NULL;
+}
+
+static unsigned int n_out_pending(const struct side *s)
+{
+	unsigned int n = 0;
+
+	for (int i = 0; i < IKE_SA_MAX_CHILDREN; i++)
+		n += s->sa->child[i].state == IKE_CHILD_OUT_PENDING;
+	return n;
+}
+
+static unsigned int n_inst(const struct ike_sa *sa)
+{
+	unsigned int n = 0;
+
+	for (int i = 0; i < IKE_SA_INSTS; i++)
+		n += sa->inst[i].used;
+	return n;
+}
+
+static unsigned int n_installs(const struct side *s, enum ike_sa_dir dir)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < s->n_ops; i++)
+		n += s->ops[i].install && s->ops[i].dir == dir;
+	return n;
+}
+
+static void test_child_rekey_collision(void **state)
+{
+	(void)state;
+	for (int round = 0; round < 6; round++) {
+		struct world *w = world_new(AF_INET, "aes128-sha256-ecp256",
+					    round & 1 ? "aes128gcm16-x25519" : "aes128gcm16");
+		struct side *a = &w->s[0], *b = &w->s[1], *maker, *other;
+		uint32_t old_a, old_b, new_a, new_b, x_a, x_b, y_a, y_b, lost_own, lost_other;
+		bool x_lost;
+
+		collide(w, 600000, 0, &old_a, &old_b);
+		/* Each answers the other's request before its own answer comes (2.8.1). */
+		deliver_at(w, 0);
+		deliver_at(w, 0);
+		assert_int_equal(w->nq, 2);
+		/* X: A's rekey; Y: B's. Each side's record of the other's holds its low nonce. */
+		x_a = outstanding(a)->new_spi;
+		x_b = out_pending(b)->spi_in;
+		y_a = out_pending(a)->spi_in;
+		y_b = outstanding(b)->new_spi;
+		x_lost = ike_nonce_cmp(out_pending(b)->low_nonce, out_pending(b)->low_nonce_len,
+				       out_pending(a)->low_nonce, out_pending(a)->low_nonce_len) < 0;
+		/*
+		 * Both answers in, the loser's DELETE not yet: the redundant SA
+		 * waits for no switch on either side (were that DELETE lost).
+		 */
+		deliver_at(w, 0);
+		deliver_at(w, 0);
+		assert_int_equal(n_out_pending(a) + n_out_pending(b), x_lost ? 1 : 1);
+		assert_int_equal(n_out_pending(x_lost ? b : a), 0);
+		pump(w);
+		run_until(w, w->now + w->s[0].p.child_grace_ms);
+		check_one_pair(w, &new_a, &new_b);
+		/* The SA with the lowest nonce is gone; the other one carries the traffic. */
+		assert_int_equal(new_a, x_lost ? y_a : x_a);
+		assert_int_equal(new_b, x_lost ? y_b : x_b);
+		/* Its maker never installed it; the other side only its inbound half. */
+		maker = x_lost ? a : b;
+		other = x_lost ? b : a;
+		lost_own = x_lost ? x_a : y_b;
+		lost_other = x_lost ? x_b : y_a;
+		assert_int_equal(op_index(maker, true, IKE_SA_DIR_IN, lost_own), -1);
+		assert_int_equal(op_index(other, true, IKE_SA_DIR_OUT, lost_own), -1);
+		assert_int_equal(op_index(maker, true, IKE_SA_DIR_OUT, lost_other), -1);
+		assert_true(op_index(other, true, IKE_SA_DIR_IN, lost_other) >= 0);
+		assert_true(op_index(other, false, IKE_SA_DIR_IN, lost_other) >= 0);
+		/* Two outbound SAs in all on each side: the first, and the survivor. */
+		assert_int_equal(n_installs(a, IKE_SA_DIR_OUT), 2);
+		assert_int_equal(n_installs(b, IKE_SA_DIR_OUT), 2);
+		assert_int_equal(n_installs(maker, IKE_SA_DIR_IN), 2);
+		assert_int_equal(n_installs(other, IKE_SA_DIR_IN), 3);
+		/* Nothing retried: the next rekey is a lifetime away. */
+		no_more_rekeys(w, new_a, new_b);
+		dpd_ok(w, 0);
+		dpd_ok(w, 1);
+		world_free(w);
+	}
+}
+
+/*
+ * Only B sees the collision: A's rekey completes before B's request
+ * reaches A, which refuses it (the old SA is being closed, 2.25.1). B
+ * takes A's new SA when A's DELETE comes, whatever the order of the
+ * DELETE and of the refusal, and does not retry.
+ */
+static void test_child_rekey_collision_one_sided(void **state)
+{
+	(void)state;
+	for (int order = 0; order < 2; order++) {
+		struct world *w = world_new(AF_INET, "aes128-sha256-ecp256", "aes128gcm16-ecp256");
+		uint32_t old_a, old_b, new_a, new_b, x_a;
+		uint64_t t1;
+
+		collide(w, 600000, 0, &old_a, &old_b);
+		t1 = w->now;
+		x_a = outstanding(&w->s[0])->new_spi;
+		deliver_at(w, 0);	/* A's request to B, which answers: B1, resp */
+		deliver_at(w, 1);	/* the answer to A, done: B1, DELETE */
+		deliver_at(w, 0);	/* B's request to A: TEMPORARY_FAILURE */
+		deliver_at(w, (unsigned int)order);	/* DELETE or refusal first */
+		pump(w);
+		run_until(w, w->now + w->s[0].p.child_grace_ms);
+		check_one_pair(w, &new_a, &new_b);
+		assert_int_equal(new_a, x_a);
+		assert_int_equal(n_installs(&w->s[1], IKE_SA_DIR_IN), 2);
+		assert_int_equal(n_installs(&w->s[1], IKE_SA_DIR_OUT), 2);
+		/* No retry: the peer's rekey made the fresh SA. */
+		assert_int_equal(ike_sa_next_timer(w->s[1].sa), t1 + 600000);
+		no_more_rekeys(w, new_a, new_b);
+		dpd_ok(w, 1);
+		world_free(w);
+	}
+}
+
+/*
+ * A rekeys the CHILD_SA that B deletes (2.25.1): crossing; and B answering
+ * the rekey, then deleting, its DELETE overtaking the answer (A deletes
+ * the new SA it then gets). Nothing is left, nothing is retried.
+ */
+static void test_child_rekey_meets_delete(void **state)
+{
+	(void)state;
+	for (int v = 0; v < 2; v++) {
+		struct world *w = world_new(AF_INET, "aes128-sha256-ecp256", "aes128gcm16");
+
+		establish(w);
+		w->s[0].p.child_rekey_ms = 600000;	/* a retry would show */
+		assert_int_equal(ike_sa_rekey_child(w->s[0].sa, 0, w->now), 0);
+		if (v == 0) {
+			assert_int_equal(ike_sa_delete_child(w->s[1].sa, 0, w->now), 0);
+		} else {
+			deliver_at(w, 0);
+			assert_int_equal(ike_sa_delete_child(w->s[1].sa, 0, w->now), 0);
+			deliver_at(w, 1);
+		}
+		pump(w);
+		run_until(w, w->now + w->s[0].p.child_grace_ms);
+		for (int i = 0; i < 2; i++) {
+			assert_int_equal(kcount(&w->s[i], IKE_SA_DIR_IN), 0);
+			assert_int_equal(kcount(&w->s[i], IKE_SA_DIR_OUT), 0);
+			assert_int_equal(w->s[i].bad_remove, 0);
+			assert_int_equal(w->s[i].events[IKE_SA_EV_CHILD_DOWN], 1);
+			assert_int_equal(ike_sa_children(w->s[i].sa, NULL, NULL, 0), 0);
+			assert_int_equal(ike_sa_next_timer(w->s[i].sa), IKE_SA_NEVER);
+		}
+		dpd_ok(w, 0);
+		dpd_ok(w, 1);
+		world_free(w);
+	}
+}
+
+/* INVALID_KE_PAYLOAD to a CHILD_SA rekey: retried with the group asked for, if allowed. */
+static void test_child_rekey_invalid_ke(void **state)
+{
+	struct world *w = world_new(AF_INET, "aes128-sha256-ecp256", "aes128gcm16-modp2048-ecp256");
+	uint32_t old_a, old_b, new_a, new_b;
+	unsigned int sent;
+
+	(void)state;
+	/* B takes PFS with ECP 256 only: A's first guess, MODP 2048, is refused. */
+	w->s[1].p.esp[0] = (struct ike_proposal){ 0 };
+	prop(&w->s[1].p.esp[0], "aes128gcm16-ecp256", IKE_PROTO_ESP);
+	establish(w);
+	w->mbb = true;
+	check_one_pair(w, &old_a, &old_b);
+	sent = w->s[0].sent;
+	assert_int_equal(ike_sa_rekey_child(w->s[0].sa, 0, w->now), 0);
+	run_until(w, w->now + w->s[0].p.child_grace_ms);
+	assert_int_equal(w->s[0].sent, sent + 3);	/* group 14, group 19, DELETE */
+	check_one_pair(w, &new_a, &new_b);
+	assert_int_not_equal(new_a, old_a);
+	/* The next rekey guesses right at once. */
+	sent = w->s[0].sent;
+	assert_int_equal(ike_sa_rekey_child(w->s[0].sa, 0, w->now), 0);
+	run_until(w, w->now + w->s[0].p.child_grace_ms);
+	assert_int_equal(w->s[0].sent, sent + 2);
+	check_one_pair(w, &old_a, &old_b);
+	assert_int_not_equal(new_a, old_a);
+	world_free(w);
+
+	/* A group the configuration does not allow is refused, with a log line. */
+	w = world_new(AF_INET, "aes128-sha256-ecp256", "aes128gcm16-modp2048-ecp256");
+	w->s[1].p.esp[0] = (struct ike_proposal){ 0 };
+	prop(&w->s[1].p.esp[0], "aes128gcm16-ecp256", IKE_PROTO_ESP);
+	establish(w);
+	check_one_pair(w, &old_a, &old_b);
+	assert_int_equal(ike_sa_rekey_child(w->s[0].sa, 0, w->now), 0);
+	deliver_at(w, 0);	/* B answers INVALID_KE_PAYLOAD(19) */
+	/* A's configuration lost ECP 256 meanwhile. */
+	w->s[0].sa->p.esp[0] = (struct ike_proposal){ 0 };
+	prop(&w->s[0].sa->p.esp[0], "aes128gcm16-modp2048", IKE_PROTO_ESP);
+	sent = w->s[0].sent;
+	pump(w);
+	assert_int_equal(w->s[0].sent, sent);
+	assert_non_null(strstr(w->s[0].last_err, "DH group 19"));
+	assert_non_null(strstr(w->s[0].last_err, "not allow"));
+	check_one_pair(w, &new_a, &new_b);
+	assert_int_equal(new_a, old_a);
+	dpd_ok(w, 0);
+	world_free(w);
+}
+
+static void test_ike_rekey_collision(void **state)
+{
+	(void)state;
+	for (int round = 0; round < 4; round++) {
+		struct world *w = world_new(AF_INET, round & 1 ? "aes128-sha256-ecp256" :
+					    "aes128-sha256-modp2048", "aes128gcm16");
+		struct side *a = &w->s[0], *b = &w->s[1];
+		uint8_t x_i[IKE_SPI_LEN], x_r[IKE_SPI_LEN], y_i[IKE_SPI_LEN], y_r[IKE_SPI_LEN];
+		uint8_t spi_i[IKE_SPI_LEN], spi_r[IKE_SPI_LEN];
+		uint32_t a_in, b_in, a_in2, b_in2;
+		const struct ike_inst *pa, *pb;
+		unsigned int ops_a, ops_b;
+		bool x_lost;
+
+		collide(w, 0, 600000, &a_in, &b_in);
+		ops_a = a->n_ops;
+		ops_b = b->n_ops;
+		deliver_at(w, 0);
+		deliver_at(w, 0);
+		/* Both answered: B holds A's new IKE SA (X), A holds B's (Y), pending. */
+		pb = ike_sa_pending(b->sa);
+		pa = ike_sa_pending(a->sa);
+		assert_non_null(pa);
+		assert_non_null(pb);
+		memcpy(x_i, pb->spi_i, IKE_SPI_LEN);
+		memcpy(x_r, pb->spi_r, IKE_SPI_LEN);
+		memcpy(y_i, pa->spi_i, IKE_SPI_LEN);
+		memcpy(y_r, pa->spi_r, IKE_SPI_LEN);
+		x_lost = ike_nonce_cmp(pb->low_nonce, pb->low_nonce_len, pa->low_nonce,
+				       pa->low_nonce_len) < 0;
+		pump(w);
+		same_ike_spis(w, spi_i, spi_r);
+		assert_memory_equal(spi_i, x_lost ? y_i : x_i, IKE_SPI_LEN);
+		assert_memory_equal(spi_r, x_lost ? y_r : x_r, IKE_SPI_LEN);
+		/* The survivor's initiator is the one that started its rekey (2.18). */
+		assert_int_equal(ike_sa_is_initiator(a->sa), !x_lost);
+		assert_int_equal(ike_sa_is_initiator(b->sa), x_lost);
+		/* The old IKE SA and the redundant new one are deleted, on both sides. */
+		assert_int_equal(n_inst(a->sa), 1);
+		assert_int_equal(n_inst(b->sa), 1);
+		assert_int_equal(a->events[IKE_SA_EV_IKE_REKEYED], 1);
+		assert_int_equal(b->events[IKE_SA_EV_IKE_REKEYED], 1);
+		/* The CHILD_SAs were inherited as they were. */
+		assert_int_equal(a->n_ops, ops_a);
+		assert_int_equal(b->n_ops, ops_b);
+		check_one_pair(w, &a_in2, &b_in2);
+		assert_int_equal(a_in2, a_in);
+		assert_int_equal(b_in2, b_in);
+		dpd_ok(w, 0);
+		dpd_ok(w, 1);
+		/* Both use the survivor's SK_d: a CHILD_SA rekey agrees on the keys. */
+		assert_int_equal(ike_sa_rekey_child(b->sa, 0, w->now), 0);
+		run_until(w, w->now + w->s[0].p.child_grace_ms);
+		check_one_pair(w, &a_in2, &b_in2);
+		assert_int_not_equal(a_in2, a_in);
+		/* Nothing left to retry: the next IKE rekey is a lifetime away. */
+		assert_true(ike_sa_next_timer(a->sa) > w->now + 500000);
+		assert_true(ike_sa_next_timer(b->sa) > w->now + 500000);
+		world_free(w);
+	}
+}
+
+/*
+ * Only B sees the IKE rekey collision (the 2.8.2 special case): A's
+ * rekey completes, B's request meets the old IKE SA A is closing
+ * (TEMPORARY_FAILURE), and A's DELETE of the old IKE SA tells B to take
+ * A's new one, in either order. B does not retry.
+ */
+static void test_ike_rekey_collision_one_sided(void **state)
+{
+	(void)state;
+	for (int order = 0; order < 2; order++) {
+		struct world *w = world_new(AF_INET, "aes128-sha256-ecp256", "aes128gcm16");
+		uint8_t x_i[IKE_SPI_LEN], spi_i[IKE_SPI_LEN];
+		unsigned int ops_b;
+
+		collide(w, 0, 600000, NULL, NULL);
+		ops_b = w->s[1].n_ops;
+		memcpy(x_i, outstanding(&w->s[0])->new_ike_spi, IKE_SPI_LEN);
+		deliver_at(w, 0);	/* A's request to B, which answers: B1, resp */
+		deliver_at(w, 1);	/* A is done and deletes the old SA: B1, DELETE */
+		deliver_at(w, 0);	/* B's request meets the old SA: TEMPORARY_FAILURE */
+		deliver_at(w, (unsigned int)order);
+		if (order == 1) {
+			/* Refused, with A's rekey answered: B takes it at once. */
+			same_ike_spis(w, spi_i, NULL);
+			assert_memory_equal(spi_i, x_i, IKE_SPI_LEN);
+		}
+		pump(w);
+		same_ike_spis(w, spi_i, NULL);
+		assert_memory_equal(spi_i, x_i, IKE_SPI_LEN);
+		assert_int_equal(n_inst(w->s[0].sa), 1);
+		assert_int_equal(n_inst(w->s[1].sa), 1);
+		assert_int_equal(w->s[1].events[IKE_SA_EV_IKE_REKEYED], 1);
+		assert_int_equal(w->s[1].n_ops, ops_b);
+		assert_int_equal(ike_sa_next_timer(w->s[0].sa), w->now + 600000);
+		assert_int_equal(ike_sa_next_timer(w->s[1].sa), w->now + 600000);
+		dpd_ok(w, 0);
+		dpd_ok(w, 1);
+		check_one_pair(w, NULL, NULL);
+		world_free(w);
+	}
+}
+
+/* An IKE rekey that meets the peer's DELETE of the IKE SA: forgotten (2.25.2). */
+static void test_ike_rekey_meets_delete(void **state)
+{
+	struct world *w = world_new(AF_INET, "aes128-sha256-ecp256", "aes128gcm16");
+
+	(void)state;
+	establish(w);
+	assert_int_equal(ike_sa_rekey_ike(w->s[0].sa, w->now), 0);
+	assert_int_equal(ike_sa_delete(w->s[1].sa, w->now), 0);
+	pump(w);
+	assert_int_equal(ike_sa_state(w->s[0].sa), IKE_SA_CLOSED);
+	assert_int_equal(ike_sa_failure(w->s[0].sa), IKE_SA_FAIL_DELETED);
+	assert_int_equal(ike_sa_state(w->s[1].sa), IKE_SA_CLOSED);
+	assert_int_equal(ike_sa_failure(w->s[1].sa), IKE_SA_FAIL_NONE);
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(kcount(&w->s[i], IKE_SA_DIR_IN) + kcount(&w->s[i], IKE_SA_DIR_OUT),
+				 0);
+		assert_int_equal(w->s[i].bad_remove, 0);
+		assert_int_equal(w->s[i].events[IKE_SA_EV_IKE_REKEYED], 0);
+	}
+	world_free(w);
+}
+
+/* CHILD_SA and IKE SA rekeys at once. */
+static void test_child_rekey_during_ike_rekey(void **state)
+{
+	struct world *w = world_new(AF_INET, "aes128-sha256-ecp256", "aes128gcm16-ecp256");
+	uint32_t old_a, old_b, new_a, new_b;
+
+	(void)state;
+	w->s[1].p.child_rekey_ms = 600000;
+	establish(w);
+	w->mbb = true;
+	check_one_pair(w, &old_a, &old_b);
+	/* Crossing: A refuses B's CHILD rekey while its IKE rekey is out (2.25.2). */
+	assert_int_equal(ike_sa_rekey_ike(w->s[0].sa, w->now), 0);
+	assert_int_equal(ike_sa_rekey_child(w->s[1].sa, 0, w->now), 0);
+	pump(w);
+	same_ike_spis(w, NULL, NULL);
+	assert_int_equal(n_inst(w->s[0].sa), 1);
+	assert_int_equal(n_inst(w->s[1].sa), 1);
+	check_one_pair(w, &new_a, &new_b);
+	assert_int_equal(new_a, old_a);
+	/* B retries later, over the new IKE SA. */
+	run_until(w, w->now + 2 * w->s[1].p.retransmit_max_ms + w->s[1].p.child_grace_ms);
+	check_one_pair(w, &new_a, &new_b);
+	assert_int_not_equal(new_a, old_a);
+	assert_int_not_equal(new_b, old_b);
+
+	/*
+	 * B answers A's CHILD rekey, then rekeys the IKE SA; its request
+	 * overtakes the answer, so A switches IKE SAs first: the CHILD_SA's
+	 * keys still come from the SK_d of the IKE SA its exchange ran on.
+	 */
+	assert_int_equal(ike_sa_rekey_child(w->s[0].sa, 0, w->now), 0);
+	deliver_at(w, 0);
+	assert_int_equal(ike_sa_rekey_ike(w->s[1].sa, w->now), 0);
+	deliver_at(w, 1);
+	/* A's DPD on the new IKE SA: the old CHILD_SA's DELETE waits for the window. */
+	assert_int_equal(ike_sa_dpd(w->s[0].sa, w->now), 0);
+	pump(w);
+	run_until(w, w->now + w->s[0].p.child_grace_ms);
+	same_ike_spis(w, NULL, NULL);
+	check_one_pair(w, &old_a, &old_b);
+	assert_int_not_equal(new_a, old_a);
+	dpd_ok(w, 0);
+	dpd_ok(w, 1);
+	world_free(w);
+
+	/*
+	 * A's DELETE of the old CHILD_SA goes over the old IKE SA, which B's
+	 * IKE rekey replaces meanwhile. 0: B gets the DELETE after switching
+	 * IKE SAs, and must still act on it; 1: B's DELETE of the old IKE SA
+	 * reaches A before B's answer, so A sends its DELETE again over the
+	 * new IKE SA.
+	 */
+	for (int order = 0; order < 2; order++) {
+		w = world_new(AF_INET, "aes128-sha256-ecp256", "aes128gcm16-ecp256");
+		establish(w);
+		w->mbb = true;
+		check_one_pair(w, &old_a, &old_b);
+		assert_int_equal(ike_sa_rekey_child(w->s[0].sa, 0, w->now), 0);
+		deliver_at(w, 0);	/* B answers */
+		assert_int_equal(ike_sa_rekey_ike(w->s[1].sa, w->now), 0);
+		deliver_at(w, 0);	/* A done: DELETE over the old IKE SA: B1, D */
+		deliver_at(w, 0);	/* A answers B's IKE rekey and switches: D, rB1 */
+		deliver_at(w, 1);	/* B switches, deletes the old IKE SA: D, DI */
+		if (order == 0) {
+			deliver_at(w, 0);	/* the CHILD DELETE over B's old IKE SA: DI, rD */
+			deliver_at(w, 1);	/* its answer, before DI */
+		} else {
+			deliver_at(w, 0);	/* DI, rD */
+			deliver_at(w, 0);	/* DI first: A's DELETE goes again */
+		}
+		pump(w);
+		run_until(w, w->now + w->s[0].p.child_grace_ms);
+		same_ike_spis(w, NULL, NULL);
+		assert_int_equal(n_inst(w->s[0].sa), 1);
+		assert_int_equal(n_inst(w->s[1].sa), 1);
+		check_one_pair(w, &new_a, &new_b);
+		assert_int_not_equal(new_a, old_a);
+		assert_int_equal(ike_sa_next_timer(w->s[0].sa), IKE_SA_NEVER);
+		assert_int_equal(ike_sa_next_timer(w->s[1].sa), IKE_SA_NEVER);
+		world_free(w);
+	}
+}
+
+/* INVALID_KE_PAYLOAD to an IKE SA rekey: retried with the group asked for, if allowed. */
+static void test_ike_rekey_invalid_ke(void **state)
+{
+	struct world *w = world_new(AF_INET, "aes128-sha256-modp2048-ecp256", "aes128gcm16");
+	uint8_t spi_i[IKE_SPI_LEN], spi_i2[IKE_SPI_LEN];
+	unsigned int sent;
+
+	(void)state;
+	establish(w);	/* with MODP 2048, A's first guess */
+	assert_int_equal(w->s[0].sa->inst[w->s[0].sa->cur].dh_group, IKE_DH_MODP_2048);
+	same_ike_spis(w, spi_i, NULL);
+	/* B now takes ECP 256 only (a reload). */
+	w->s[1].sa->p.ike[0] = (struct ike_proposal){ 0 };
+	prop(&w->s[1].sa->p.ike[0], "aes128-sha256-ecp256", IKE_PROTO_IKE);
+	sent = w->s[0].sent;
+	assert_int_equal(ike_sa_rekey_ike(w->s[0].sa, w->now), 0);
+	pump(w);
+	assert_int_equal(w->s[0].sent, sent + 3);	/* group 14, group 19, DELETE */
+	same_ike_spis(w, spi_i2, NULL);
+	assert_memory_not_equal(spi_i, spi_i2, IKE_SPI_LEN);
+	assert_int_equal(w->s[0].sa->inst[w->s[0].sa->cur].dh_group, IKE_DH_ECP_256);
+	assert_int_equal(n_inst(w->s[0].sa), 1);
+	dpd_ok(w, 0);
+	dpd_ok(w, 1);
+	world_free(w);
+
+	/* A group phase 1 does not allow is refused, with a log line. */
+	w = world_new(AF_INET, "aes128-sha256-modp2048-ecp256", "aes128gcm16");
+	establish(w);
+	same_ike_spis(w, spi_i, NULL);
+	w->s[1].sa->p.ike[0] = (struct ike_proposal){ 0 };
+	prop(&w->s[1].sa->p.ike[0], "aes128-sha256-ecp256", IKE_PROTO_IKE);
+	assert_int_equal(ike_sa_rekey_ike(w->s[0].sa, w->now), 0);
+	deliver_at(w, 0);	/* B answers INVALID_KE_PAYLOAD(19) */
+	w->s[0].sa->p.ike[0] = (struct ike_proposal){ 0 };
+	prop(&w->s[0].sa->p.ike[0], "aes128-sha256-modp2048", IKE_PROTO_IKE);
+	sent = w->s[0].sent;
+	pump(w);
+	assert_int_equal(w->s[0].sent, sent);
+	assert_non_null(strstr(w->s[0].last_err, "DH group 19"));
+	assert_non_null(strstr(w->s[0].last_err, "not allow"));
+	same_ike_spis(w, spi_i2, NULL);
+	assert_memory_equal(spi_i, spi_i2, IKE_SPI_LEN);
+	dpd_ok(w, 0);
+	world_free(w);
+}
+
+/* Simultaneous rekeys whose messages overtake each other at random. */
+static void test_rekey_collision_reordered(void **state)
+{
+	uint32_t seed = 0x9e3779b9;
+
+	(void)state;
+	for (int round = 0; round < 48; round++) {
+		/* CHILD and CHILD, IKE and IKE, A's CHILD and B's IKE, all four at once. */
+		int kind = round % 4;
+		struct world *w = world_new(AF_INET, "aes128-sha256-ecp256", "aes128gcm16-ecp256");
+
+		same_lifetimes(w, kind == 1 ? 0 : 600000, kind == 0 ? 0 : 600000);
+		if (kind == 2) {
+			w->s[0].p.ike_rekey_ms = 0;
+			w->s[1].p.child_rekey_ms = 0;
+		}
+		establish_collide(w, 600000, NULL, NULL);
+		for (int n = 0; w->nq; n++) {
+			assert_true(n < 1000);
+			deliver_at(w, rnd(&seed) % w->nq);
+			/* The CHILD rekeys of kind 3 go when the IKE rekeys are done. */
+			if (!w->nq)
+				run_until(w, w->now + 1);
+		}
+		/*
+		 * Retries done; and a redundant IKE SA whose maker never learnt
+		 * of it (it took our DELETE of the old one first) expired.
+		 */
+		run_until(w, w->now + w->s[0].p.dpd_timeout_ms + 1);
+		check_one_pair(w, NULL, NULL);
+		same_ike_spis(w, NULL, NULL);
+		assert_int_equal(n_inst(w->s[0].sa), 1);
+		assert_int_equal(n_inst(w->s[1].sa), 1);
+		dpd_ok(w, 0);
+		dpd_ok(w, 1);
+		world_free(w);
+	}
+}
+
 /* ---- configuration ----------------------------------------------------------------- */
 
 static void load(const char *text, struct ike_sa_params *p)
@@ -1113,10 +1787,20 @@ int main(void)
 		cmocka_unit_test(test_delete),
 		cmocka_unit_test(test_child_rekey_no_pfs),
 		cmocka_unit_test(test_child_rekey_pfs),
-		cmocka_unit_test(test_child_rekey_collision),
 		cmocka_unit_test(test_ike_rekey),
 		cmocka_unit_test(test_lifetimes),
 		cmocka_unit_test(test_garbage),
+		cmocka_unit_test(test_nonce_order),
+		cmocka_unit_test(test_child_rekey_collision),
+		cmocka_unit_test(test_child_rekey_collision_one_sided),
+		cmocka_unit_test(test_child_rekey_meets_delete),
+		cmocka_unit_test(test_child_rekey_invalid_ke),
+		cmocka_unit_test(test_ike_rekey_collision),
+		cmocka_unit_test(test_ike_rekey_collision_one_sided),
+		cmocka_unit_test(test_ike_rekey_meets_delete),
+		cmocka_unit_test(test_child_rekey_during_ike_rekey),
+		cmocka_unit_test(test_ike_rekey_invalid_ke),
+		cmocka_unit_test(test_rekey_collision_reordered),
 		cmocka_unit_test(test_from_config),
 	};
 
