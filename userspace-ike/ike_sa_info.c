@@ -45,8 +45,10 @@ void ike_sa_info(const struct ike_sa *sa, struct ike_sa_info *out)
 	out->ike_rekey_at = sa->ike_rekey_at;
 	out->child_rekey_at = sa->child_rekey_at;
 	out->dpd_pending = in->req.kind == IKE_REQ_DPD;
-	out->rekeying = in->req.kind == IKE_REQ_REKEY_CHILD || in->req.kind == IKE_REQ_REKEY_IKE ||
-			sa->inst[!sa->cur].used;
+	out->rekeying = in->req.kind == IKE_REQ_REKEY_CHILD || in->req.kind == IKE_REQ_REKEY_IKE;
+	/* An old IKE SA awaiting its DELETE, or a colliding rekey's new one. */
+	for (int i = 0; i < IKE_SA_INSTS; i++)
+		out->rekeying |= i != sa->cur && sa->inst[i].used;
 	for (unsigned int i = 0; i < IKE_SA_MAX_CHILDREN; i++) {
 		const struct ike_child *c = &sa->child[i];
 
