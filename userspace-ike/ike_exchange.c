@@ -382,6 +382,20 @@ static int init_response(struct ike_sa *sa, struct ike_inst *in, const struct ik
 /* ---- IKE_SA_INIT, responder ------------------------------------------------- */
 
 /* An unencrypted error or cookie answer that creates no state (2.6, 2.21.1). */
+static void refuse_log(const struct ike_sa_ops *ops, void *ctx, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void refuse_log(const struct ike_sa_ops *ops, void *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!ops->log)
+		return;
+	va_start(ap, fmt);
+	ops->log(ctx, NULL, LOG_NOTICE, fmt, ap);
+	va_end(ap);
+}
+
 static int init_refuse(const struct ike_sa_ops *ops, void *ctx, const struct ike_msg *m,
 		       const struct sockaddr *from, const struct sockaddr *to, uint16_t type,
 		       const uint8_t *data, size_t len)
@@ -394,6 +408,14 @@ static int init_refuse(const struct ike_sa_ops *ops, void *ctx, const struct ike
 	struct ike_notify_pl n = { .type = type, .data = data, .len = len };
 	struct ike_buf b;
 
+	/* No SA exists to log through: say it here, or the responder is mute. */
+	if (type != IKE_N_COOKIE)
+		refuse_log(ops, ctx, type == IKE_N_NO_PROPOSAL_CHOSEN ?
+			   "IKE_SA_INIT refused: NO_PROPOSAL_CHOSEN (no proposal of the peer "
+			   "matches phase1_encryption/integrity/dh_groups)" :
+			   type == IKE_N_INVALID_KE_PAYLOAD ?
+			   "IKE_SA_INIT: INVALID_KE_PAYLOAD, asking the peer for another DH group" :
+			   "IKE_SA_INIT refused: INVALID_SYNTAX");
 	ike_buf_init(&b);
 	ike_build_msg(&b, &h);
 	ike_add_notify(&b, &n);
