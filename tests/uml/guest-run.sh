@@ -26,14 +26,15 @@ fi
 dmesg >"$S2SVPN_OUT/kunit.kmsg"
 
 for t in $S2SVPN_TESTS; do
-	script=$S2SVPN_REPO/tests/netns/$t.sh
+	script=$S2SVPN_REPO/${S2SVPN_TEST_DIR:-tests/netns}/$t.sh
 	dmesg -C
 	echo "s2svpn-test: begin $t" >/dev/kmsg
 	start=$(date +%s.%N)
 	# In a session of its own, so that whatever it started (daemons, charon,
 	# bird) can be killed after it, pass or fail, before the next test.
 	rm -f /tmp/s2svpn-test.sid
-	timeout --kill-after=10 "${S2SVPN_TEST_TIMEOUT:-300}" \
+	# shellcheck disable=SC2086
+	env ${S2SVPN_TEST_ENV:-} timeout --kill-after=10 "${S2SVPN_TEST_TIMEOUT:-300}" \
 		setsid --wait bash -c 'echo $$ >/tmp/s2svpn-test.sid; exec bash "$0"' "$script" \
 		>"$S2SVPN_OUT/$t.log" 2>&1
 	rc=$?

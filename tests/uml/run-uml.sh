@@ -5,7 +5,9 @@
 # root, load KO (running its KUnit suites), run the integration tests, and
 # report: the KUnit cases (parsed by the tree's kunit.py), each test, and
 # whether the kernel log stayed free of splats. $S2SVPN_MODPARAMS, if set,
-# are the module parameters of every insmod.
+# are the module parameters of every insmod. $S2SVPN_TEST_DIR (default
+# tests/netns) is where TEST.sh are, $S2SVPN_TEST_TIMEOUT each one's limit
+# in seconds (300), $S2SVPN_TEST_ENV VAR=VALUE words for their environment.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
@@ -25,6 +27,9 @@ S2SVPN_REPO='$repo'
 S2SVPN_OUT='$out'
 S2SVPN_TESTS='$tests'
 S2SVPN_MODPARAMS='${S2SVPN_MODPARAMS:-}'
+S2SVPN_TEST_DIR='${S2SVPN_TEST_DIR:-tests/netns}'
+S2SVPN_TEST_TIMEOUT='${S2SVPN_TEST_TIMEOUT:-300}'
+S2SVPN_TEST_ENV='${S2SVPN_TEST_ENV:-}'
 CONF
 
 # UML keeps its memory in a file under TMPDIR; it may dump core on panic.
