@@ -184,3 +184,36 @@ else:
     print(u(parse_attrs(tunnels(r[2])[int(tid)][T.STATS]).get(ctr)))
 PY
 }
+
+# iked_conf FILE NAME DEVICE LOCAL ROLE STARTUP EXTRA [OUTSIDE PSK CIDR]...:
+# an s2svpn-iked connection file with aggressive DPD (1 s + 3 s, clear),
+# the [connection] lines EXTRA (algorithms, routes...) and a [tunnelN] per
+# OUTSIDE PSK CIDR triple, this side in ROLE (customer or aws).
+iked_conf() {
+	local f=$1 name=$2 dev=$3 local=$4 role=$5 startup=$6 extra=$7 n=1
+	shift 7
+	(umask 077 && cat >"$f") <<CONF
+[connection]
+name = $name
+device = $dev
+local_address = $local
+startup_action = $startup
+; aggressive dead peer detection: dead after 1 s of silence + 3 s
+dpd_interval = 1
+dpd_timeout = 3
+dpd_action = clear
+$extra
+CONF
+	while [ $# -ge 3 ]; do
+		cat >>"$f" <<CONF
+
+[tunnel$n]
+outside_address = $1
+psk = $2
+inside_cidr = $3
+inside_role = $role
+CONF
+		n=$((n + 1))
+		shift 3
+	done
+}

@@ -1,0 +1,90 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""UDP outage probe.
+
+  probe.py echo ADDR PORT               answer every datagram (run on the far host)
+  probe.py send ADDR PORT [INTERVAL_MS] send a numbered datagram every INTERVAL_MS
+                                        (default 20) until SIGTERM or SIGINT, then
+                                        print one line:
+  sent N received N lost N longest_gap_ms G gap_start_s S
+
+The longest gap is the longest time between two consecutive answers (or
+from the first send to the first answer): the outage as a user sees it,
+within one interval. gap_start_s is when it began, in seconds after the
+first send.
+"""
+import select
+import signal
+import socket
+import struct
+import sys
+import time
+
+
+def echo(addr, port):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind((addr, port))
+    print("ready", flush=True)
+    while True:
+        data, peer = s.recvfrom(2048)
+        s.sendto(data, peer)
+
+
+def send(addr, port, interval_ms):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.setblocking(False)
+    stop = []
+    signal.signal(signal.SIGTERM, lambda *_: stop.append(1))
+    signal.signal(signal.SIGINT, lambda *_: stop.append(1))
+    interval = interval_ms / 1000.0
+    start = time.monotonic()
+    last_answer = start
+    longest, longest_at = 0.0, 0.0
+    seq, received, seen = 0, 0, set()
+    next_send = start
+    while not stop:
+        now = time.monotonic()
+        if now >= next_send:
+            try:
+                s.sendto(struct.pack("!Q", seq), (addr, port))
+            except OSError:
+                pass  # no route or unreachable for now: counts as lost
+            seq += 1
+            next_send += interval
+            if next_send < now:
+                next_send = now + interval
+        try:
+            r, _, _ = select.select([s], [], [], max(0.0, next_send - time.monotonic()))
+        except InterruptedError:
+            continue
+        if not r:
+            continue
+        try:
+            data = s.recv(64)
+        except OSError:
+            continue
+        if len(data) != 8:
+            continue
+        n = struct.unpack("!Q", data)[0]
+        if n in seen:
+            continue
+        seen.add(n)
+        received += 1
+        now = time.monotonic()
+        if now - last_answer > longest:
+            longest, longest_at = now - last_answer, last_answer - start
+        last_answer = now
+    if received == 0:
+        longest, longest_at = time.monotonic() - start, 0.0
+    print("sent %d received %d lost %d longest_gap_ms %d gap_start_s %.2f"
+          % (seq, received, seq - received, round(longest * 1000), longest_at), flush=True)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) >= 4 and sys.argv[1] == "echo":
+        echo(sys.argv[2], int(sys.argv[3]))
+    elif len(sys.argv) >= 4 and sys.argv[1] == "send":
+        send(sys.argv[2], int(sys.argv[3]), float(sys.argv[4]) if len(sys.argv) > 4 else 20.0)
+    else:
+        print(__doc__, file=sys.stderr)
+        sys.exit(2)
