@@ -8,13 +8,16 @@
 #   make check           everything: deps, UML kernels, builds, checkpatch,
 #                        KUnit, unit and integration tests (T=NAME K=6.12|6.1)
 #   make deps            install missing Debian packages
+#   make demo            boot UML and play a narrated site-to-site scenario:
+#                        two tunnels, traffic, failover and failback
+#                        (PEER=strongswan: strongSwan on the cloud side)
 #   make clean
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 KMOD := $(CURDIR)/kmod
 PREFIX ?= /usr/local
 
-.PHONY: all kmod tools install check deps clean help
+.PHONY: all kmod tools install check deps demo clean help
 
 all: kmod tools
 
@@ -40,10 +43,13 @@ check:
 deps:
 	@tests/deps.sh all
 
+demo:
+	@PEER="$(PEER)" K="$(K)" tests/demo/demo.sh
+
 clean:
 	@if [ -d "$(KDIR)" ]; then $(MAKE) -C $(KDIR) M=$(KMOD) clean; fi
 	$(MAKE) -C tools clean
 	rm -rf build
 
 help:
-	@sed -n '3,13s/^# \{0,1\}//p' Makefile
+	@sed -n '3,16s/^# \{0,1\}//p' Makefile
