@@ -1286,5 +1286,11 @@ int ike_sa_params_from_config(const struct ike_config *cfg, unsigned int tunnel,
 		p->child_rekey_ms = (t->phase2.lifetime - t->rekey_margin) * 1000u;
 	p->rekey_fuzz_ms = (uint32_t)((uint64_t)t->rekey_margin * t->rekey_fuzz / 100 * 1000);
 	p->dpd_timeout_ms = t->dpd_timeout * 1000u;
+	/*
+	 * Retransmit every 1, 2, 4, 4 ... s: a tunnel whose path comes back
+	 * is up again within 4 s instead of waiting out a 16 s interval, and
+	 * a rekey that met TEMPORARY_FAILURE is retried within 4 to 8 s.
+	 */
+	p->retransmit_max_ms = 4000;
 	return 0;
 }

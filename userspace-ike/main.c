@@ -283,9 +283,7 @@ static void op_event(void *ctx, struct ike_sa *sa, enum ike_sa_event ev)
 		tlog(t, IKE_LOG_INFO, "IKE SA rekeyed");
 		break;
 	case IKE_SA_EV_PEER_DEAD:
-		t->stats.peer_dead++;
-		tlog(t, IKE_LOG_WARNING, "peer dead: no answer for %u s",
-		     t->cfg->dpd_timeout);
+		t->stats.peer_dead++;	/* the state machine logged it */
 		break;
 	case IKE_SA_EV_INITIAL_CONTACT:
 		tlog(t, IKE_LOG_INFO, "peer sent INITIAL_CONTACT");
