@@ -61,10 +61,11 @@ ok "4028-byte packets without DF fragmented before encryption and pass"
 # outer_df MODE INNER-PING-FLAG: DF bit of the outer packet r receives.
 outer_df() {
 	ip netns exec l "$S2SVPNCTL" set s2svpn0 df "$1" || fail "df $1"
-	ip netns exec r python3 "$here/pktcap.py" esp-df veth1 0x001 >/tmp/df.out 2>/tmp/df.err &
+	# A 1000-byte ping: bigger than anything the device sends by itself.
+	ip netns exec r python3 "$here/pktcap.py" esp-df veth1 0x001 1000 >/tmp/df.out 2>/tmp/df.err &
 	local pid=$!
 	for _ in $(seq 50); do grep -q ready /tmp/df.err && break; sleep 0.1; done
-	ip netns exec hl ping -q -c 1 -W 1 "$2" -s 100 10.2.0.2 >/dev/null
+	ip netns exec hl ping -q -c 1 -W 1 "$2" -s 1000 10.2.0.2 >/dev/null
 	wait "$pid"
 	cat /tmp/df.out
 }

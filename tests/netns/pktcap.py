@@ -2,8 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0
 """Report one field of the first matching frame received on an interface.
 
-  pktcap.py esp-df IFACE SPI         outer IPv4 DF bit (0/1) of ESP-in-UDP
-                                     with that SPI
+  pktcap.py esp-df IFACE SPI [MIN]   outer IPv4 DF bit (0/1) of ESP-in-UDP
+                                     with that SPI, at least MIN bytes of
+                                     UDP payload (so that the device's own
+                                     IPv6 chatter is not taken for the
+                                     packet under test)
   pktcap.py syn-mss IFACE PORT       MSS option of the first TCP SYN to PORT
 """
 import socket
@@ -14,6 +17,7 @@ s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(3))
 s.bind((sys.argv[2], 0))
 s.settimeout(20)
 want = int(sys.argv[3], 0)
+minlen = int(sys.argv[4]) if len(sys.argv) > 4 else 0
 print("ready", file=sys.stderr, flush=True)
 while True:
     f, addr = s.recvfrom(65535)
@@ -24,7 +28,8 @@ while True:
     l4 = ip[ihl:]
     if sys.argv[1] == "esp-df" and ip[9] == 17 and len(l4) >= 12:
         if struct.unpack_from("!H", l4, 2)[0] == 4500 and \
-                struct.unpack_from("!I", l4, 8)[0] == want:
+                struct.unpack_from("!I", l4, 8)[0] == want and \
+                struct.unpack_from("!H", l4, 4)[0] - 8 >= minlen:
             print((struct.unpack_from("!H", ip, 6)[0] >> 14) & 1)
             break
     elif sys.argv[1] == "syn-mss" and ip[9] == 6 and len(l4) >= 20:

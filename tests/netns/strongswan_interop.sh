@@ -240,7 +240,7 @@ rekey_dpd_case() {
 	swan_conf aes128-sha256-modp2048 aes128gcm16-modp2048 none
 	swanctl --load-all >$SS/load.out 2>&1 || fail "$what: swanctl --load-all"
 	iked_conf AES128 SHA2-256 14 AES128-GCM-16 "" 14 start
-	# CHILD rekeys at 7, 14, 21 s, the IKE SA's at 20 s; no fuzz.
+	# CHILD rekeys 7 s after the CHILD_SA is up, the IKE SA's 20 s; no fuzz.
 	sed -i 's/^dpd_timeout = .*/phase1_lifetime = 25\nphase2_lifetime = 12\nrekey_margin = 5\nrekey_fuzz = 0\ndpd_timeout = 6/' /tmp/l.conf
 	ip netns exec l "$IKED" -c /tmp/l.conf -S /run/iked-l.sock -l debug >/tmp/l.log 2>&1 &
 	iked=$!
@@ -249,22 +249,24 @@ rekey_dpd_case() {
 		sleep 0.1
 	done
 	ping_check "$what: tunnel up" l 169.254.10.1
-	ip netns exec l ping -q -i 0.02 -c 1250 -W 2 169.254.10.1 >/tmp/flood.out 2>&1 &
+	# strongSwan rekeys the IKE SA at 3 s, the CHILD_SA at 9 s; ours follow
+	# 20 s (IKE) and 7 s (CHILD) after the last rekey of each.
+	ip netns exec l ping -q -i 0.02 -c 1500 -W 2 169.254.10.1 >/tmp/flood.out 2>&1 &
 	local flood=$!
 	sleep 3
-	swanctl --rekey --child net >$SS/rekey.out 2>&1 || fail "$what: swanctl --rekey --child"
-	sleep 9
 	swanctl --rekey --ike s2svpn >$SS/rekey.out 2>&1 || fail "$what: swanctl --rekey --ike"
+	sleep 6
+	swanctl --rekey --child net >$SS/rekey.out 2>&1 || fail "$what: swanctl --rekey --child"
 	wait "$flood"
 	grep -q ' 0% packet loss' /tmp/flood.out ||
 		fail "$what: packets lost: $(grep loss /tmp/flood.out); iked: $(grep -iE 'rekey|warn' /tmp/l.log | tail -4)"
-	ok "$what: 1250 pings at 50/s across the rekeys, none lost"
+	ok "$what: 1500 pings at 50/s across the rekeys, none lost"
 	local st
 	st=$(ip netns exec l "$S2SVPNCTL" -j -S /run/iked-l.sock status |
 	     python3 -c 'import json,sys; t=json.load(sys.stdin)["tunnels"][0]; print(t["child_rekeys"], t["ike_rekeys"])')
 	echo "# CHILD rekeys, IKE rekeys: $st"
-	[ "${st% *}" -ge 4 ] && [ "${st#* }" -ge 2 ] ||
-		fail "$what: expected >= 4 CHILD and >= 2 IKE rekeys (ours and strongSwan's), got $st"
+	[ "${st% *}" -ge 3 ] && [ "${st#* }" -ge 2 ] ||
+		fail "$what: expected >= 3 CHILD and >= 2 IKE rekeys (ours and strongSwan's), got $st; $(grep -iE 'rekey' /tmp/l.log | tail -6)"
 	ok "$what: CHILD and IKE SAs rekeyed by both sides ($st)"
 	kill -9 "$charon"
 	wait "$charon" 2>/dev/null
