@@ -132,6 +132,41 @@ fail_case() {
 	kill -TERM "$lpid" "$rpid"
 	wait "$lpid" "$rpid"
 }
+# The suites of the strongSwan test, s2svpn-iked on both sides: up, ping,
+# a verified transfer, and the negotiated proposal as configured.
+# suite P1ENC P1INT P1DH P2ENC P2INT EXPECT (status's IKE proposal prefix)
+suite() {
+	conf l 10.0.0.1 10.0.0.2 customer start
+	conf r 10.0.0.2 10.0.0.1 aws add
+	for f in /tmp/l.conf /tmp/r.conf; do
+		sed -i "s/^phase1_encryption = .*/phase1_encryption = $1/
+			s/^phase1_dh_groups = .*/phase1_dh_groups = $3\nphase1_integrity = $2/
+			/^phase1_integrity = SHA2-256$/d
+			s/^phase2_encryption = .*/phase2_encryption = $4\nallow_weak = yes/
+			s/^phase2_dh_groups = .*/phase2_dh_groups = $3/" "$f"
+		[ -n "$5" ] && sed -i "s/^phase2_dh_groups/phase2_integrity = $5\nphase2_dh_groups/" "$f"
+	done
+	ip netns exec r "$IKED" -c /tmp/r.conf -S /run/iked-r.sock -l debug >/tmp/r.log 2>&1 &
+	rpid=$!
+	ip netns exec l "$IKED" -c /tmp/l.conf -S /run/iked-l.sock -l debug >/tmp/l.log 2>&1 &
+	lpid=$!
+	for _ in $(seq 100); do
+		[ "$(json l 'j["devices"][0]["tunnels"][0]["state"]' 2>/dev/null)" = usable ] && break
+		sleep 0.1
+	done
+	ping_check "$6: tunnel up, ping" l 169.254.10.1
+	tcp_check "$6: TCP 256 KiB, verified" r 169.254.10.1 l 262144
+	check_eq "$6: negotiated as configured" \
+		"$(ip netns exec l "$S2SVPNCTL" -j -S /run/iked-l.sock status |
+		   python3 -c 'import json,sys; print(json.load(sys.stdin)["tunnels"][0]["ike_proposal"])')" "$6"
+	kill -TERM "$lpid" "$rpid"
+	wait "$lpid" "$rpid"
+}
+suite AES128 SHA2-256 14 AES128-GCM-16 "" aes128-sha256-prfsha256-modp2048
+suite AES256 SHA1 14 AES256 SHA1 aes256-sha1-prfsha1-modp2048
+suite AES256-GCM-16 SHA2-384 20 AES256-GCM-16 "" aes256gcm16-prfsha384-ecp384
+suite chacha20poly1305 SHA2-256 31 chacha20poly1305 "" chacha20poly1305-prfsha256-x25519
+
 fail_case "wrong PSK" "s/^psk = .*/psk = Wrong.secret_psk9/" "authentication failed" \
 	"AUTH.*(mismatch|fail)|authentication failed"
 fail_case "no common proposal" "s/^phase1_encryption = .*/phase1_encryption = AES256/" \
