@@ -279,19 +279,21 @@ measure() {
 	esac
 }
 
-# The crypto ceiling: aeadspeed.ko times the ESP transforms and refuses to load.
+# crypto_ceiling ROUND: aeadspeed.ko times the ESP transforms (and refuses
+# to load); once a round, between the tunnels' runs.
 crypto_ceiling() {
-	local line
+	local r=$1 line out
 	dmesg -C
 	insmod "$BENCH_AEADSPEED_KO" len=1438 msecs="${BENCH_CRYPTO_MS:-1000}" 2>/dev/null
-	dmesg | sed -n 's/^.*aeadspeed: /aeadspeed: /p' >"$OUT/aeadspeed.txt"
+	out=$(dmesg | sed -n 's/^.*aeadspeed: /aeadspeed: /p')
+	echo "$out" | sed "s/^/round $r: /" >>"$OUT/aeadspeed.txt"
 	while read -r line; do
 		# aeadspeed: LABEL driver DRIVER len LEN DIR OPS ops NS ns MBPS MB/s
+		# shellcheck disable=SC2086
 		set -- $line
-		emit crypto 1 "$7" "$4" "$2" "${12}" MB/s
-	done < <(grep ' MB/s$' "$OUT/aeadspeed.txt")
-	grep -q ' dec ' "$OUT/aeadspeed.txt" || fail "aeadspeed: $(cat "$OUT/aeadspeed.txt")"
-	ok "crypto ceiling measured"
+		emit crypto "$r" "$7" "$4" "$2" "${12}" MB/s
+	done < <(grep ' MB/s$' <<<"$out")
+	grep -q ' dec ' <<<"$out" || fail "aeadspeed: $out"
 }
 
 # /proc/crypto entries of the ESP algorithms: one driver per name, and how
@@ -318,7 +320,7 @@ PY
 kmem() {
 	sync
 	echo 3 >/proc/sys/vm/drop_caches
-	sleep 1
+	sleep "${BENCH_SETTLE:-1}"
 	awk '/^(Slab|Percpu|VmallocUsed|KernelStack):/ { s += $2 } END { print s }' /proc/meminfo
 }
 
@@ -607,12 +609,132 @@ ike_bench() {
 	ok "IKE: $IKE_N tunnels per round"
 }
 
-failover_bench() {
-	if "$IKED" --help 2>&1 | grep -qi failover; then
-		note "failover: s2svpn-iked mentions failover, but this stage is not written yet"
-	else
-		note "failover: not yet available"
+# Failover: s2svpn-iked with two tunnels, to two endpoints (each its own
+# s2svpn-iked, as AWS has two), a 100 pps UDP stream to an address both
+# endpoints hold; tunnel 1's path then drops everything (netem loss 100%),
+# as a dead peer does. The outage is the gap between the last datagram that
+# came through tunnel 1 and the first through tunnel 2.
+#
+#   netns fl: lo 10.0.0.1 (local_address), remote_prefixes 172.16.0.0/24
+#     v1 10.0.1.1 ---- fr1 v0 10.0.1.2, lo 172.16.0.1 (tunnel 1's endpoint)
+#     v2 10.0.2.1 ---- fr2 v0 10.0.2.2, lo 172.16.0.1 (tunnel 2's endpoint)
+fo_conf() {
+	local file=$1 local=$2 startup=$3 dpd=$4
+	shift 4
+	{
+		cat <<CONF
+[connection]
+device = s2svpn0
+local_address = $local
+startup_action = $startup
+phase1_encryption = AES128
+phase1_integrity = SHA2-256
+phase1_dh_groups = 19
+phase2_encryption = AES128-GCM-16
+phase2_dh_groups = 19
+$dpd
+CONF
+		[ "$startup" = start ] && printf 'preferred_tunnel = 1\nremote_prefixes = 172.16.0.0/24\n'
+		local n=1 t
+		for t in "$@"; do
+			# t: outside_address:inside /30:role
+			IFS=: read -r o c role <<<"$t"
+			printf '\n[tunnel%s]\noutside_address = %s\npsk = %s\ninside_cidr = %s\ninside_role = %s\n' \
+				"$n" "$o" "$IKE_PSK" "$c" "$role"
+			n=$((n + 1))
+		done
+	} >"$file"
+	chmod 600 "$file"
+}
+
+# failover_round LABEL DPD_LINES LIMIT ROUND: LIMIT s to wait for tunnel 2.
+failover_round() {
+	local label=$1 dpd=$2 limit=$3 r=$4 k i pids=() spid rpids=() t_cut
+	local dir=/tmp/fo
+	rm -rf $dir
+	mkdir -p $dir
+	netns_new fl fr1 fr2
+	ip -n fl addr add 10.0.0.1/32 dev lo
+	for k in 1 2; do
+		veth fl "v$k" "fr$k" v0
+		ip -n fl addr add "10.0.$k.1/24" dev "v$k"
+		ip -n "fr$k" addr add "10.0.$k.2/24" dev v0
+		ip -n "fr$k" route add 10.0.0.1/32 via "10.0.$k.1"
+		ip -n "fr$k" addr add 172.16.0.1/32 dev lo
+		fo_conf "$dir/r$k.conf" "10.0.$k.2" add "$dpd" "10.0.0.1:169.254.1$((k - 1)).0/30:aws"
+		ip netns exec "fr$k" "$IKED" -c "$dir/r$k.conf" -S "$dir/r$k.sock" >"$dir/r$k.log" 2>&1 &
+		pids+=("$!")
+	done
+	fo_conf "$dir/l.conf" 10.0.0.1 start "$dpd" \
+		"10.0.1.2:169.254.10.0/30:customer" "10.0.2.2:169.254.11.0/30:customer"
+	ip netns exec fl "$IKED" -c "$dir/l.conf" -S "$dir/l.sock" >"$dir/l.log" 2>&1 &
+	pids+=("$!")
+	for i in $(seq 300); do
+		[ "$(json fl 'sum(t["state"] == "usable" for t in j["devices"][0]["tunnels"])' 2>/dev/null)" = 2 ] &&
+			ip -n fl route get 172.16.0.1 2>/dev/null | grep -q s2svpn0 && break
+		sleep 0.1
+	done
+	if [ "$i" = 300 ]; then
+		note "failover ($label): both tunnels not up in 30 s: $(tail -2 $dir/l.log | tr '\n' ' ')"
+		kill "${pids[@]}" 2>/dev/null
+		wait 2>/dev/null
+		return 1
 	fi
+	for k in 1 2; do
+		ip netns exec "fr$k" python3 "$S2SVPN_REPO/bench/udpstream.py" recv 172.16.0.1 9000 \
+			"$dir/recv$k" >"$dir/recv$k.out" 2>&1 &
+		rpids+=("$!")
+	done
+	for k in 1 2; do
+		for i in $(seq 50); do grep -q ready "$dir/recv$k.out" && break; sleep 0.1; done
+	done
+	ip netns exec fl python3 "$S2SVPN_REPO/bench/udpstream.py" send 172.16.0.1 9000 100 &
+	spid=$!
+	sleep 2
+	t_cut=$(ip netns exec fl python3 -c '
+import subprocess, time
+t = time.monotonic()
+subprocess.run(["tc", "qdisc", "add", "dev", "v1", "root", "netem", "loss", "100%"], check=True)
+print(t)')
+	for i in $(seq $((limit * 10))); do
+		[ -s "$dir/recv2.first" ] && break
+		sleep 0.1
+	done
+	kill "$spid" 2>/dev/null
+	kill -TERM "${rpids[@]}" 2>/dev/null
+	wait "$spid" "${rpids[@]}" 2>/dev/null
+	read -r n1 _ last1 <"$dir/recv1"
+	read -r n2 first2 _ <"$dir/recv2"
+	if [ "${n1:-0}" -gt 0 ] && [ "${n2:-0}" -gt 0 ]; then
+		emit failover "$r" outage_s "s2svpn-iked" "$label" "$(echo "$first2 - $last1" | bc -l)" s
+		emit failover "$r" detect_s "s2svpn-iked" "$label" "$(echo "$first2 - $t_cut" | bc -l)" s
+	else
+		note "failover ($label): no traffic through tunnel 2 within ${limit} s (tunnel 1 got $n1)"
+	fi
+	kill -TERM "${pids[@]}" 2>/dev/null
+	wait "${pids[@]}" 2>/dev/null
+	ip netns del fl
+	ip netns del fr1
+	ip netns del fr2
+}
+
+failover_bench() {
+	local r
+	if ! "$IKED" --help 2>&1 | grep -qi failover; then
+		note "failover: not yet available"
+		return 0
+	fi
+	for r in $(seq "$FIRST" "$RUNS"); do
+		# AWS's default DPD (10 s interval, 40 s timeout in s2svpn-iked), and
+		# the aggressive setting its manual suggests.
+		case ${BENCH_FAILOVER:-default aggressive} in *default*)
+			failover_round default "" 80 "$r" ;;
+		esac
+		case ${BENCH_FAILOVER:-default aggressive} in *aggressive*)
+			failover_round aggressive "$(printf 'dpd_interval = 1\ndpd_timeout = 3')" 30 "$r" ;;
+		esac
+	done
+	ok "failover measured"
 }
 
 main() {
@@ -625,7 +747,6 @@ main() {
 	emit meta 1 kernel - - "$(uname -r)" -
 	emit meta 1 runs - - "$RUNS" -
 	emit meta 1 secs - - "$SECS" -
-	crypto_ceiling
 	SOCKPIDS=()
 	for c in "${CFGS[@]}"; do
 		setup "$c"
@@ -636,6 +757,7 @@ main() {
 	FIRST=0
 	[ "$RUNS" -le 1 ] && FIRST=1
 	for r in $(seq "$FIRST" "$RUNS"); do
+		crypto_ceiling "$r"
 		for t in ${BENCH_TESTS:-tcp1 tcp4 udp64 udp1400 ping pingload}; do
 			# A/B/C interleaved, the order rotated every round.
 			order=()

@@ -24,6 +24,8 @@ meta, notes, drivers = {}, [], []
 for sec, rnd, metric, peer, alg, value, unit in rows:
     if sec == "meta":
         meta[metric] = value
+    elif sec == "host":
+        meta.setdefault("host", []).append(value)
     elif sec == "note":
         notes.append(value)
     elif sec == "driver":
@@ -80,6 +82,9 @@ w = out.append
 n_runs = max((len(v) for v in vals.values()), default=0)
 w(f"Kernel {meta.get('kernel', '?')} (UML, one CPU), {n_runs} runs per figure after a "
   f"discarded warm-up, peers interleaved; median (min–max). TCP runs {meta.get('secs', '?')} s.")
+if meta.get("host"):
+    w("")
+    w("Host (2 cores, shared): " + "; ".join(meta["host"]) + ".")
 w("")
 w("### Throughput")
 w("")
@@ -189,19 +194,34 @@ if lk:
               + " | ".join(cell(s) for s in ss) + f" | {ch} |")
     w("")
 
-ike = [("tunnels_per_s", "tunnels established per second"), ("kb_per_ike_sa", "responder kB per IKE SA (Pss)"),
-       ("kb_idle", "idle responder process, kB (Pss)")]
-if any(stat(("ike", m, p, "-")) for m, _ in ike for p in ("s2svpn-iked", "charon")):
-    w("### IKE: one charon initiates all connections at once")
+def section(title, text, first, cols, sec, rows):
+    """A table of one section's figures: a row per (label, peer, alg), a column per metric."""
+    if not any(stat((sec, m, p, a)) for m, _ in cols for _, p, a in rows):
+        return
+    w(f"### {title}")
     w("")
-    w("IKEv2 AES128-SHA256-X25519, CHILD AES128-GCM-16; the responder is one s2svpn-iked per "
-      "connection (its design: one daemon per connection) or one charon with all of them.")
+    w(text)
     w("")
-    w("| responder | " + " | ".join(t[1] for t in ike) + " |")
-    w("|---|" + "---|" * len(ike))
-    for p in ("s2svpn-iked", "charon"):
-        w(f"| {p} | " + " | ".join(cell(stat(("ike", m, p, "-"))) for m, _ in ike) + " |")
+    w(f"| {first} | " + " | ".join(t[1] for t in cols) + " |")
+    w("|---|" + "---|" * len(cols))
+    for label, p, a in rows:
+        w(f"| {label} | " + " | ".join(cell(stat((sec, m, p, a))) for m, _ in cols) + " |")
     w("")
+
+
+section("IKE: one charon initiates all connections at once",
+        "IKEv2 AES128-SHA256-X25519, CHILD AES128-GCM-16; the responder is one s2svpn-iked per "
+        "connection (its design: one daemon per connection) or one charon with all of them.",
+        "responder", [("tunnels_per_s", "tunnels established per second"),
+                      ("kb_per_ike_sa", "responder kB per IKE SA (Pss)"),
+                      ("kb_idle", "idle responder process, kB (Pss)")],
+        "ike", [(p, p, "-") for p in ("s2svpn-iked", "charon")])
+section("Failover: tunnel 1's path drops everything",
+        "s2svpn-iked with two tunnels to two endpoints, a 100 pps UDP stream; default DPD is "
+        "s2svpn-iked's (AWS's) interval 10 s and timeout 40 s, aggressive 1 s and 3 s.",
+        "DPD", [("detect_s", "cut to first datagram on tunnel 2, s"),
+                ("outage_s", "outage (last on 1 to first on 2), s")],
+        "failover", [(l, "s2svpn-iked", l) for l in ("default", "aggressive")])
 if notes:
     w("### Not measured")
     w("")
@@ -221,40 +241,45 @@ md = "\n".join(out)
 open(os.path.join(d, "results.md"), "w").write(md + "\n")
 print(md)
 
-# The chart: TCP 1 stream and UDP 64 B per algorithm and peer, with min-max bars.
+# The chart: TCP 1 stream and UDP 64 B per algorithm and peer, with min-max
+# bars; a panel per figure that was measured.
+PANELS = [("tcp1", 1, "TCP, 1 stream, Mbit/s"), ("udp64", 1000, "UDP, 64-byte payloads, kpps")]
+panels = [p for p in PANELS if any(stat(("tput", p[0], q, a)) for q in PEERS for a in ALGS)]
+if not panels:
+    sys.exit(0)
 dat = os.path.join(d, "chart.dat")
 with open(dat, "w") as f:
-    for m in ("tcp1", "udp64"):
+    for m, scale, _ in panels:
         f.write(f"# {m}\n")
         for alg in ALGS:
             f.write(f'"{alg}"')
             for p in PEERS:
                 s = stat(("tput", m, p, alg))
-                scale = 1 if m == "tcp1" else 1000
                 f.write(" " + (" ".join(f"{x / scale:.2f}" for x in s[:3]) if s else "NaN NaN NaN"))
             f.write("\n")
         f.write("\n\n")
 vt = stat(("tput", "tcp1", "veth", "none"))
 gp = f"""
-set terminal pngcairo size 1100,520 font "sans,10"
+set terminal pngcairo size {550 * len(panels)},520 font "sans,10"
 set output "{os.path.join(d, 'chart.png')}"
-set multiplot layout 1,2 title "s2svpn vs xfrm vs WireGuard, {meta.get('kernel', '')} UML, 1 CPU (median, min-max)"
+set multiplot layout 1,{len(panels)} title "s2svpn vs xfrm vs WireGuard, {meta.get('kernel', '')} UML, 1 CPU (median, min-max)"
 set style data histogram
 set style histogram errorbars gap 2 lw 1
 set style fill solid 0.8 border -1
 set yrange [0:*]
 set key top left
 set grid ytics
-set title "TCP, 1 stream, Mbit/s{f' (plain veth {vt[0]:.0f})' if vt else ''}"
-plot "{dat}" index 0 using 2:3:4:xtic(1) title "s2svpn" lc rgb "#1f77b4", \
-  "" index 0 using 5:6:7 title "xfrm" lc rgb "#ff7f0e", \
-  "" index 0 using 8:9:10 title "WireGuard" lc rgb "#2ca02c"
-set title "UDP, 64-byte payloads, kpps"
-plot "{dat}" index 1 using 2:3:4:xtic(1) title "s2svpn" lc rgb "#1f77b4", \
-  "" index 1 using 5:6:7 title "xfrm" lc rgb "#ff7f0e", \
-  "" index 1 using 8:9:10 title "WireGuard" lc rgb "#2ca02c"
-unset multiplot
+set xtics nomirror font ",9"
 """
+for i, (m, _, title) in enumerate(panels):
+    if m == "tcp1" and vt:
+        title += f" (plain veth {vt[0]:.0f})"
+    gp += f"""set title "{title}"
+plot "{dat}" index {i} using 2:3:4:xtic(1) title "s2svpn" lc rgb "#1f77b4", \\
+  "" index {i} using 5:6:7 title "xfrm" lc rgb "#ff7f0e", \\
+  "" index {i} using 8:9:10 title "WireGuard" lc rgb "#2ca02c"
+"""
+gp += "unset multiplot\n"
 r = subprocess.run(["gnuplot"], input=gp, text=True, capture_output=True)
 if r.returncode:
     sys.exit(f"gnuplot: {r.stderr}")
