@@ -47,7 +47,8 @@ configs=(
 declare -A PEER ALG MTU S2ALG XFALG DST RXDEV
 for entry in "${configs[@]}"; do
 	IFS='|' read -r c p a m s x <<<"$entry"
-	CFGS+=("$c")
+	# BENCH_CONFIGS: only these (bench.sh --profile).
+	case " ${BENCH_CONFIGS:-$c} " in *" $c "*) CFGS+=("$c") ;; esac
 	PEER[$c]=$p ALG[$c]=$a MTU[$c]=$m S2ALG[$c]=$s XFALG[$c]=$x
 	DST[$c]=192.168.0.2
 	case $p in
@@ -167,9 +168,7 @@ setup_xfrm() {
 
 setup_wg() {
 	local c=$1 side me peer
-	umask 077
-	wg genkey >/tmp/wg-a.priv
-	wg genkey >/tmp/wg-b.priv
+	(umask 077 && wg genkey >/tmp/wg-a.priv && wg genkey >/tmp/wg-b.priv)
 	for side in a b; do
 		if [ $side = a ]; then me=1 peer=2; else me=2 peer=1; fi
 		local ns=$c-$side other
@@ -207,7 +206,8 @@ iperf() {
 	shift
 	# The server takes one test at a time; retry while it finishes the last.
 	for i in 1 2 3 4 5; do
-		if out=$(ip netns exec "$c-a" iperf3 -c "${DST[$c]}" -J "$@" 2>&1) &&
+		# iperf3 -J warns on stderr (a UDP block over the TCP MSS): not JSON.
+		if out=$(ip netns exec "$c-a" iperf3 -c "${DST[$c]}" -J "$@" 2>/dev/null) &&
 		   ! grep -q '"error"' <<<"$out"; then
 			echo "$out" >"$OUT/iperf/$c-$(date +%s%N).json"
 			echo "$out"
@@ -252,6 +252,8 @@ print("%.3f %.3f" % (t[len(t) // 2], p(0.99)))'
 measure() {
 	local t=$1 c=$2 r=$3 v m p99 pid
 	local peer=${PEER[$c]} alg=${ALG[$c]}
+	# bench.sh --profile samples the kernel from the host while this runs.
+	[ -n "${BENCH_MARK:-}" ] && : >"$OUT/mark-$c-$t"
 	case $t in
 	tcp1 | tcp4)
 		v=$(iperf "$c" -t "$SECS" -Z -P "${t#tcp}" | json_tcp) || return 0
@@ -757,7 +759,7 @@ main() {
 	FIRST=0
 	[ "$RUNS" -le 1 ] && FIRST=1
 	for r in $(seq "$FIRST" "$RUNS"); do
-		crypto_ceiling "$r"
+		[ "${BENCH_CRYPTO:-1}" = 1 ] && crypto_ceiling "$r"
 		for t in ${BENCH_TESTS:-tcp1 tcp4 udp64 udp1400 ping pingload}; do
 			# A/B/C interleaved, the order rotated every round.
 			order=()
@@ -771,12 +773,18 @@ main() {
 		ok "round $r done"
 	done
 
-	lookup_rounds 1sa
-	cost_devices
-	cost_sas
-	lookup_rounds "${NSAS}sa"
-	ike_bench
-	failover_bench
+	# BENCH_STAGES: the stages after the throughput and latency rounds.
+	stages=" ${BENCH_STAGES-cost ike failover} "
+	if [[ $stages == *" cost "* ]]; then
+		lookup_rounds 1sa
+		cost_devices
+		cost_sas
+		lookup_rounds "${NSAS}sa"
+	fi
+	[[ $stages == *" ike "* ]] && ike_bench
+	[[ $stages == *" failover "* ]] && failover_bench
+	# Kernel symbols, modules' included, for bench.sh --profile.
+	cp /proc/kallsyms "$OUT/kallsyms"
 	for pid in "${SOCKPIDS[@]}"; do kill "$pid" 2>/dev/null; done
 	echo "# $n_ok checks passed"
 }
