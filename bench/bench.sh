@@ -8,6 +8,9 @@
 # bench/results/latest.md, and prints the table.
 #
 #   bench.sh                     the full run (about 45 minutes on 2 cores)
+#   bench.sh --profile CONFIG... the kernel's profile under one TCP stream
+#                                (CONFIG: s2-gcm, xf-gcm, wg-chacha... as in
+#                                bench/guest.sh), sampled by host perf
 #   bench.sh --smoke TREE KO OUT one short iteration in the UML kernel TREE
 #                                with the module KO (make check uses it):
 #                                prints one result line, exit 0 on success
@@ -57,6 +60,41 @@ boot() {
 		panic_on_warn=1 oops=panic log_buf_len=8M con0=null,fd:1 con=null \
 		S2SVPN_OUT="$out" </dev/null >"$out/console.log" 2>&1
 }
+
+# profile CONFIG...: the kernel's flat profile while each CONFIG runs one
+# TCP stream (BENCH_SECS, default 20 s), sampled by host perf (UML is a host
+# process; there is no perf inside it). Prints the profiles; the samples are
+# in build/profile/CONFIG/.
+if [ "${1:-}" = --profile ]; then
+	shift
+	command -v perf >/dev/null || { echo "bench: --profile needs perf (apt-get install linux-perf)" >&2; exit 1; }
+	ver=${K:-6.12}
+	label=um-$ver-plain
+	tree=$(tests/uml/build-kernel.sh "$ver" plain) || exit 1
+	ko=$(tests/build-kmod.sh "$label" "$tree" ARCH=um) || exit 1
+	make -s -C tools >/dev/null || exit 1
+	secs=${BENCH_SECS:-20}
+	for c in "$@"; do
+		out=$repo/build/profile/$c
+		boot "$tree" "$ko" "$out" 600 "BENCH_CONFIGS='$c'" BENCH_TESTS=tcp1 BENCH_RUNS=1 \
+			BENCH_SECS="$secs" BENCH_STAGES= BENCH_CRYPTO=0 BENCH_MARK=1 &
+		bootpid=$!
+		for _ in $(seq 600); do
+			[ -e "$out/mark-$c-tcp1" ] && break
+			sleep 0.1
+		done
+		# Every host process of this UML boot: its kernel and its processes.
+		pids=$(pgrep -f "S2SVPN_OUT=$out\$" | paste -sd,)
+		sleep 1
+		perf record -q -e cpu-clock -F 1999 -p "$pids" -o "$out/perf.data" -- sleep $((secs - 2)) \
+			>/dev/null 2>&1
+		wait "$bootpid"
+		perf script -i "$out/perf.data" -F ip,sym,dso 2>/dev/null >"$out/perf.txt"
+		echo "== $c: $(grep -m1 tput "$out/raw.tsv" | cut -f6-7)"
+		python3 bench/profile.py "$out/perf.txt" "$out/kallsyms" "${TOP:-30}" | tee "$out/profile.txt"
+	done
+	exit 0
+fi
 
 if [ -n "$smoke" ]; then
 	start=$(date +%s)
