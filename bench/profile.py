@@ -41,7 +41,7 @@ for line in open(sys.argv[1]):
 
 GROUPS = [
     ("crypto: AES", r"aes|crypto_cipher|ctr_crypt|crypto_ctr"),
-    ("crypto: GHASH/GCM", r"ghash|gf128|gcm"),
+    ("crypto: GHASH/GCM", r"ghash|gf128|gcm|be128"),
     ("crypto: ChaCha20/Poly1305", r"chacha|poly1305"),
     ("crypto: SHA-256/HMAC/CBC", r"sha256|hmac|cbc|authenc|sha2"),
     ("crypto: API, scatterlists", r"scatterwalk|crypto_|skcipher|aead|seqiv|echainiv|sg_|skb_to_sgvec"),

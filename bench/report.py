@@ -88,6 +88,9 @@ if meta.get("host"):
 w("")
 w("### Throughput")
 w("")
+w("UDP: packets per second out of the receiving tunnel device; through the 1422-byte CBC "
+  "tunnels a 1400-byte datagram is two fragments, counted as two.")
+w("")
 w("| algorithm | peer | " + " | ".join(t[1] for t in TPUT) + " |")
 w("|---|---|" + "---|" * len(TPUT))
 verdicts = []
@@ -179,6 +182,10 @@ w("")
 lk = sorted({k[1] for k in vals if k[0] == "lookup"})
 if lk:
     w("### Lookup cost: the receiver with 1 SA and with many")
+    w("")
+    w("The runs with 1 SA come before the SAs are installed, those with many after: not "
+      "interleaved, so a change of the host's load in between shows here as much as the lookup; "
+      "compare s2svpn's change with xfrm's.")
     w("")
     labels = sorted({m.split("_", 1)[1] for m in lk}, key=lambda s: int(s.rstrip("sa")))
     w("| peer | figure | " + " | ".join(labels) + " | change |")
