@@ -83,10 +83,12 @@ if [ "${1:-}" = --profile ]; then
 			[ -e "$out/mark-$c-tcp1" ] && break
 			sleep 0.1
 		done
-		# Every host process of this UML boot: its kernel and its processes.
-		pids=$(pgrep -f "S2SVPN_OUT=$out\$" | paste -sd,)
+		# The UML kernel's host process: the child of the boot's timeout
+		# (the others run its user processes and may be gone before perf
+		# starts).
+		pid=$(pgrep -P "$(pgrep -o -f "timeout .*S2SVPN_OUT=$out\$")" | head -n 1)
 		sleep 1
-		perf record -q -e cpu-clock -F 1999 -p "$pids" -o "$out/perf.data" -- sleep $((secs - 2)) \
+		perf record -q -e cpu-clock -F 1999 -p "$pid" -o "$out/perf.data" -- sleep $((secs - 2)) \
 			>/dev/null 2>&1
 		wait "$bootpid"
 		perf script -i "$out/perf.data" -F ip,sym,dso 2>/dev/null >"$out/perf.txt"
