@@ -7,6 +7,8 @@
 #   make install         install both (modules_install + depmod, PREFIX/sbin)
 #   make check           everything: deps, UML kernels, builds, checkpatch,
 #                        KUnit, unit and integration tests (T=NAME K=6.12|6.1)
+#   make bench           s2svpn vs xfrm vs WireGuard (and IKE vs strongSwan)
+#                        in UML 6.12: bench/results/, about 45 minutes
 #   make deps            install missing Debian packages
 #   make demo            boot UML and play a narrated site-to-site scenario:
 #                        two tunnels, traffic, failover and failback
@@ -17,7 +19,7 @@ KDIR ?= /lib/modules/$(shell uname -r)/build
 KMOD := $(CURDIR)/kmod
 PREFIX ?= /usr/local
 
-.PHONY: all kmod tools install check deps demo clean help
+.PHONY: all kmod tools install check bench deps demo clean help
 
 all: kmod tools
 
@@ -40,6 +42,9 @@ install: kmod tools
 check:
 	@T="$(T)" K="$(K)" tests/check.sh
 
+bench:
+	@bench/bench.sh
+
 deps:
 	@tests/deps.sh all
 
@@ -52,4 +57,4 @@ clean:
 	rm -rf build
 
 help:
-	@sed -n '3,16s/^# \{0,1\}//p' Makefile
+	@sed -n '3,18s/^# \{0,1\}//p' Makefile

@@ -143,7 +143,8 @@ elif [ "$T" = kunit ]; then
 else
 	# shellcheck disable=SC2254
 	tests=$(for n in $all_tests; do case $n in $T) echo "$n" ;; esac; done)
-	[ -n "$tests" ] || { failed "T=$T matches no test in tests/netns/"; finish; }
+	# shellcheck disable=SC2254
+	[ -n "$tests" ] || case bench in $T) ;; *) failed "T=$T matches no test in tests/netns/"; finish ;; esac
 fi
 
 # 6.12 with every debugging option (check), 6.1 without (the oldest kernel).
@@ -171,6 +172,18 @@ for kf in 6.12:debug 6.1:plain; do
 	fi
 	# shellcheck disable=SC2086
 	tests/uml/run-uml.sh "$label" "$tree" "$ko" "$repo/build/check/$label" $tests
+
+	# make bench keeps working: one short iteration (about a minute) on the
+	# plain kernel, when T is empty or matches "bench".
+	# shellcheck disable=SC2254
+	case bench in ${T:-bench}) smoke=$flavour ;; *) smoke="" ;; esac
+	if [ "$smoke" = plain ]; then
+		out=$(bench/bench.sh --smoke "$tree" "$ko" "$repo/build/check/$label-bench")
+		case $out in
+		PASS*) pass "$label ${out#PASS }" ;;
+		*) failed "$label ${out#FAIL }" ;;
+		esac
+	fi
 
 	# Tests marked "# s2svpn-test: async" run again in a boot of their own
 	# where every SA's crypto completes asynchronously (cryptd): cryptd

@@ -14,11 +14,13 @@ userspace="make gcc pkg-config libmnl-dev libcmocka-dev libssl-dev libevent-dev 
 kernel="linux-source-6.12 linux-source-6.1 linux-headers-6.12-amd64 linux-headers-amd64
 	bc bison flex libelf-dev libssl-dev xz-utils patch perl kmod
 	iproute2 iputils-ping python3 strongswan-charon strongswan-swanctl bird2"
+# make bench (and its smoke in make check): load, the WireGuard peer, the chart.
+bench="iperf3 wireguard-tools gnuplot-nox bc"
 
 case "${1:-all}" in
 userspace) want=$userspace ;;
 kernel) want=$kernel ;;
-all) want="$userspace $kernel" ;;
+all) want="$userspace $kernel $bench" ;;
 *) echo "usage: deps.sh [userspace|kernel|all]" >&2; exit 2 ;;
 esac
 

@@ -37,7 +37,9 @@ mount -t debugfs debugfs /sys/kernel/debug
 hostname s2svpn-uml
 ip link set lo up
 
-bash "$(dirname "$0")/guest-run.sh" >"$S2SVPN_OUT/guest.log" 2>&1
+# The job is the integration tests, unless job.conf names another script
+# (make bench: S2SVPN_GUEST=bench/guest.sh).
+bash "${S2SVPN_GUEST:-$(dirname "$0")/guest-run.sh}" >"$S2SVPN_OUT/guest.log" 2>&1
 
 sync
 echo o >/proc/sysrq-trigger
