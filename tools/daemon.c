@@ -4,7 +4,9 @@
  * the whole answer back (the daemon closes the connection when done).
  */
 
-#define _GNU_SOURCE
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE	/* the daemon builds it with -D_GNU_SOURCE */
+#endif
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>

@@ -10,8 +10,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-/* The daemon of device DEV listens on IKE_CONTROL_DIR/DEV.sock by default. */
-#define IKE_CONTROL_DIR		"/run/s2svpn"
+/* By default on IKED_CONTROL_DIR/DEV.sock: iked_socket_path() of s2svpnctl.h. */
 #define IKE_CONTROL_LINE_MAX	256
 
 /**

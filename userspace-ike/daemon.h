@@ -89,12 +89,12 @@ struct tunnel {
  * @table: IKE SAs
  * @t: the tunnels
  * @fo: which tunnel carries traffic
- * @routes_installed: remote_prefixes are routed via the device
+ * @routes_installed: remote_prefixes are all routed via the device
+ * @rx_warned: reading the kernel's rx counters failed, and it was said
  * @ifindex: the device
  * @control_fd: control socket, -1 if none
  * @control_path: its path
  * @base: the event loop
- * @started_ms: wall-clock start time
  * @stopping: SIGTERM/SIGINT received
  * @buf: received datagrams
  */
@@ -107,11 +107,11 @@ struct daemon {
 	struct tunnel t[IKE_CONFIG_MAX_TUNNELS];
 	struct ike_failover fo;
 	bool routes_installed;
+	bool rx_warned;
 	int ifindex;
 	int control_fd;
 	const char *control_path;
 	struct event_base *base;
-	uint64_t started_ms;
 	bool stopping;
 	uint8_t buf[IKED_MSG_MAX];
 };

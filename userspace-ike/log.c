@@ -64,7 +64,7 @@ void ike_log_close(struct ike_log *log)
 }
 
 /* A JSON string: quotes, backslashes and control characters escaped. */
-static void json_str(FILE *f, const char *s)
+void ike_json_str(FILE *f, const char *s)
 {
 	fputc('"', f);
 	for (; *s; s++) {
@@ -85,7 +85,7 @@ static void json_field(FILE *f, const char *key, const char *val)
 	if (!val)
 		return;
 	fprintf(f, ",\"%s\":", key);
-	json_str(f, val);
+	ike_json_str(f, val);
 }
 
 static void json_bool(FILE *f, const char *key, int val)
@@ -99,7 +99,7 @@ static void log_json(FILE *f, enum ike_log_level level, const struct ike_log_ctx
 {
 	fprintf(f, "{\"event_timestamp\":%lld,\"level\":\"%s\",\"details\":",
 		(long long)time(NULL), level_names[level]);
-	json_str(f, msg);
+	ike_json_str(f, msg);
 	if (ctx) {
 		json_field(f, "vpn_connection_id", ctx->conn);
 		if (ctx->tunnel > 0)

@@ -61,4 +61,7 @@ void ike_log(const struct ike_log *log, enum ike_log_level level,
 const char *ike_log_level_name(enum ike_log_level level);
 int ike_log_level_parse(const char *name, enum ike_log_level *level);
 
+/* S as a JSON string, quoted and escaped (status output shares it). */
+void ike_json_str(FILE *f, const char *s);
+
 #endif /* S2SVPN_IKED_LOG_H */

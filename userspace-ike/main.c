@@ -33,6 +33,7 @@
 #include "kernel.h"
 #include "log.h"
 #include "net.h"
+#include "s2svpnctl.h"
 
 #define IKED_VERSION		"0.1.0"
 #define IKED_TICK_MS		100
@@ -205,7 +206,7 @@ static void op_log(void *ctx, struct ike_sa *sa, int level, const char *fmt, va_
 static void routes_update(struct daemon *d)
 {
 	const struct ike_config_routes *r = &d->cfg->routes;
-	bool want = false;
+	bool want = false, all = true;
 	char err[256];
 	unsigned int i;
 
@@ -219,13 +220,21 @@ static void routes_update(struct daemon *d)
 
 		inet_ntop(p->addr.family, &p->addr.v6, net, sizeof(net));
 		if (ike_kernel_route(d->k, d->ifindex, p->addr.family, &p->addr.v6, p->len,
-				     d->cfg->route_metric, want, err, sizeof(err)) < 0)
-			ike_log(&d->log, IKE_LOG_WARNING, NULL, "route %s/%u: %s", net, p->len, err);
-		else
-			ike_log(&d->log, IKE_LOG_INFO, NULL, "route %s/%u via %s %s", net, p->len,
-				d->cfg->device, want ? "installed" : "withdrawn");
+				     d->cfg->route_metric, want, err, sizeof(err)) < 0) {
+			ike_log(&d->log, IKE_LOG_WARNING, NULL, "route %s/%u: %s; retrying",
+				net, p->len, err);
+			all = false;
+		} else {
+			ike_log(&d->log, IKE_LOG_INFO, NULL, "route %s/%u via %s %s", net,
+				p->len, d->cfg->device, want ? "installed" : "withdrawn");
+		}
 	}
-	d->routes_installed = want;
+	/*
+	 * Adding replaces and deleting a missing route succeeds, so after a
+	 * failure the whole list is simply tried again on the next tick.
+	 */
+	if (all)
+		d->routes_installed = want;
 }
 
 /* Tunnel T came up or went down: move traffic if that calls for it. */
@@ -498,6 +507,11 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	have_rx = ike_kernel_rx_packets(d->k, d->ifindex, rx, err, sizeof(err)) == 0;
+	/* Without the counters DPD still works, by probing every interval. */
+	if (!have_rx && !d->rx_warned)
+		ike_log(&d->log, IKE_LOG_WARNING, NULL, "%s; probing by DPD alone", err);
+	d->rx_warned = !have_rx;
+	routes_update(d);
 	for (i = 0; i < IKE_CONFIG_MAX_TUNNELS; i++) {
 		struct tunnel *t = &d->t[i];
 
@@ -641,7 +655,6 @@ static int daemon_setup(struct daemon *d, char *err, size_t errlen)
 			present[i] = d->t[i].present;
 		ike_failover_init(&d->fo, d->cfg->preferred_tunnel, present);
 	}
-	d->started_ms = iked_wall_ms();
 	d->control_fd = ike_control_listen(d->control_path, err, errlen);
 	return d->control_fd < 0 ? -1 : 0;
 }
@@ -698,7 +711,7 @@ static void usage(FILE *f)
 	      "    -l, --log-level L     error, warning, notice, info (default), debug\n"
 	      "    -j, --json            log JSON lines with AWS tunnel-log fields\n"
 	      "    -s, --syslog          log to syslog instead of standard error\n"
-	      "    -S, --control PATH    control socket (default " IKE_CONTROL_DIR "/DEVICE.sock,\n"
+	      "    -S, --control PATH    control socket (default " IKED_CONTROL_DIR "/DEVICE.sock,\n"
 	      "                          where s2svpnctl looks for it)\n"
 	      "    -h, --help            this manual\n"
 	      "    -V, --version         print the version\n"
@@ -746,7 +759,7 @@ int main(int argc, char **argv)
 	static struct daemon d;
 	struct event *ev[7];
 	struct timeval tick = { 0, IKED_TICK_MS * 1000 };
-	char control_path[sizeof(IKE_CONTROL_DIR) + IKE_CONFIG_DEVICE_MAX + 8];
+	char control_path[sizeof(IKED_CONTROL_DIR) + IKE_CONFIG_DEVICE_MAX + 8];
 	const char *path = NULL;
 	bool check = false;
 	char err[512];
@@ -814,8 +827,7 @@ int main(int argc, char **argv)
 	ike_log_open(&d.log, "s2svpn-iked");
 	signal(SIGPIPE, SIG_IGN);
 	if (!d.control_path) {
-		snprintf(control_path, sizeof(control_path), IKE_CONTROL_DIR "/%s.sock",
-			 d.cfg->device);
+		iked_socket_path(d.cfg->device, NULL, control_path, sizeof(control_path));
 		d.control_path = control_path;
 	}
 	if (daemon_setup(&d, err, sizeof(err)) < 0 || drop_privileges(err, sizeof(err)) < 0) {

@@ -63,17 +63,12 @@ static const char *dpd_state(const struct tunnel *t, const struct ike_sa_info *i
 	return in->dpd_pending ? "probing" : "alive";
 }
 
-/* JSON strings here are our own text: addresses, names, fixed messages. */
 static void json_str(FILE *out, const char *key, const char *v, bool comma)
 {
-	fprintf(out, "\"%s\":\"", key);
-	for (; *v; v++) {
-		if (*v == '"' || *v == '\\')
-			fputc('\\', out);
-		if ((unsigned char)*v >= 0x20)
-			fputc(*v, out);
-	}
-	fprintf(out, "\"%s", comma ? "," : "");
+	fprintf(out, "\"%s\":", key);
+	ike_json_str(out, v);
+	if (comma)
+		fputc(',', out);
 }
 
 static void tunnel_json(FILE *out, const struct tunnel *t, const struct ike_sa_info *in,

@@ -287,7 +287,7 @@ for _ in $(seq 50); do
 	sleep 0.1
 done
 probe_start() {
-	ip netns exec onprem-host python3 "$PROBE" send 10.10.0.10 7777 20 >"$D/$1.probe" 2>&1 &
+	ip netns exec onprem-host python3 "$PROBE" send 10.10.0.10 7777 20 >"$D/$1.probe" 2>"$D/$1.probe.err" &
 	probe=$!
 }
 probe_stop() {

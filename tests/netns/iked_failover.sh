@@ -107,22 +107,23 @@ check_eq "cloud side: both return routes, by metric" \
 	"$(ip -n aws route show 198.51.100.0/24 | awk '{print $3, $NF}' | tr '\n' ' ')" \
 	"s2svpn0 100 s2svpn1 200 "
 
-ip netns exec aws python3 "$here/outage.py" serve 192.0.2.1 7000 2>/tmp/echo.err &
+ip netns exec aws python3 "$here/probe.py" echo 192.0.2.1 7000 >/tmp/echo.out 2>&1 &
 echo=$!
-for _ in $(seq 100); do grep -q ready /tmp/echo.err && break; sleep 0.1; done
+for _ in $(seq 100); do grep -q ready /tmp/echo.out && break; sleep 0.1; done
 
 # probe_start / probe_stop NAME: the longest gap between echoes meanwhile.
 probe_start() {
 	rm -f /tmp/probe.err
-	ip netns exec l python3 "$here/outage.py" probe 198.51.100.1 192.0.2.1 7000 20 \
-		/tmp/probe.out 2>/tmp/probe.err &
+	ip netns exec l python3 "$here/probe.py" send 192.0.2.1 7000 20 198.51.100.1 \
+		>/tmp/probe.out 2>/tmp/probe.err &
 	probe=$!
 	for _ in $(seq 100); do grep -q ready /tmp/probe.err && break; sleep 0.1; done
 }
 probe_stop() {
 	kill -TERM "$probe"
 	wait "$probe"
-	read -r sent received gap gap_at </tmp/probe.out
+	# sent N received N lost N longest_gap_ms G gap_start_s S gap_start_epoch_ms E
+	read -r _ sent _ received _ _ _ gap _ _ _ gap_at </tmp/probe.out
 }
 # wait_active N WHAT: until the kernel's active tunnel is N (up to 60 s).
 wait_active() {
