@@ -132,9 +132,10 @@ if [ -z "$T" ]; then
 	done
 fi
 
+# lib.sh and *_lib.sh are sourced by tests, not tests themselves.
 all_tests=$(for f in tests/netns/*.sh; do
 	n=$(basename "$f" .sh)
-	[ "$n" = lib ] || echo "$n"
+	case $n in lib | *_lib) ;; *) echo "$n" ;; esac
 done)
 if [ -z "$T" ]; then
 	tests=$all_tests

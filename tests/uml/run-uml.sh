@@ -34,8 +34,13 @@ CONF
 
 # UML keeps its memory in a file under TMPDIR; it may dump core on panic.
 ulimit -c 0
+# Each test has its own limit inside; the boot's only has to catch a hung
+# kernel, so it is their sum plus ten minutes for boot, insmod and KUnit.
+# shellcheck disable=SC2086 # a list of words
+set -- $tests
+uml_timeout=${S2SVPN_UML_TIMEOUT:-$(($# * ${S2SVPN_TEST_TIMEOUT:-300} + 600))}
 start=$(date +%s)
-timeout --kill-after=10 "${S2SVPN_UML_TIMEOUT:-1800}" "$tree/linux" mem=1G \
+timeout --kill-after=10 "$uml_timeout" "$tree/linux" mem=1G \
 	rootfstype=hostfs rootflags=/ rw init="$here/init.sh" \
 	panic_on_warn=1 oops=panic log_buf_len=8M con0=null,fd:1 con=null \
 	S2SVPN_OUT="$out" </dev/null >"$out/console.log" 2>&1
