@@ -528,9 +528,64 @@ pss() {
 	echo "$s"
 }
 
+# cpu_ms PID...: their user and system CPU time, summed, in ms.
+cpu_ms() {
+	local p s=0 hz
+	hz=$(getconf CLK_TCK)
+	for p in "$@"; do
+		# Fields 14 and 15 after the parenthesised command name.
+		s=$((s + $(sed 's/.*) //' "/proc/$p/stat" | awk '{ print $12 + $13 }')))
+	done
+	echo "$((s * 1000 / hz))"
+}
+
+# new_sas KIND MAX: how many CHILD_SAs (KIND child) or IKE SAs (ike) the
+# initiator has up whose unique id is above MAX; with MAX empty, the highest
+# unique id of those it has up.
+new_sas() {
+	swanctl_in ike-i /tmp/ike-i --list-sas 2>/dev/null | awk -v kind="$1" -v max="$2" '
+		kind == "child" && /^  c[0-9]+: #[0-9]+, reqid [0-9]+, INSTALLED,/ ||
+		kind == "ike" && /^c[0-9]+: #[0-9]+, ESTABLISHED,/ {
+			id = $2; gsub(/[#,]/, "", id); id += 0
+			if (id > top) top = id
+			if (max != "" && id > max) n++
+		}
+		END { print (max == "" ? top + 0 : n + 0) }'
+}
+
+# ike_rekeys RESPONDER KIND: the initiator rekeys all IKE_N CHILD_SAs (KIND
+# child, with PFS: a key exchange each) or IKE SAs (ike) at once; rekeys per
+# second until it has IKE_N new ones up. The old ones are gone by then or
+# going: charon deletes them as part of the rekey.
+ike_rekeys() {
+	local resp=$1 kind=$2 k i n=0 top t0 t1 c0 c1 rpids=()
+	top=$(new_sas "$kind" "")
+	c0=$(cpu_ms "${pids[@]}")
+	t0=$(date +%s.%N)
+	for k in $(seq "$IKE_N"); do
+		swanctl_in ike-i /tmp/ike-i --rekey "--$kind" "c$k" >/dev/null 2>&1 &
+		rpids+=("$!")
+	done
+	for i in $(seq 600); do
+		n=$(new_sas "$kind" "$top")
+		[ "$n" -ge "$IKE_N" ] && break
+		sleep 0.1
+	done
+	t1=$(date +%s.%N)
+	wait "${rpids[@]}"
+	sleep 1
+	c1=$(cpu_ms "${pids[@]}")
+	if [ "$n" -ge "$IKE_N" ]; then
+		emit ike "$IKE_R" "${kind}_rekeys_per_s" "$resp" - "$(echo "$IKE_N / ($t1 - $t0)" | bc -l)" rekeys/s
+		emit ike "$IKE_R" "${kind}_rekey_cpu_ms" "$resp" - "$(echo "($c1 - $c0) / $IKE_N" | bc -l)" ms
+	else
+		note "IKE: $resp answered $n of $IKE_N $kind rekeys in 60 s"
+	fi
+}
+
 # ike_round RESPONDER: IKE_N tunnels from one charon to the responder(s).
 ike_round() {
-	local resp=$1 k i t0 t1 n=0 m0 m1 dir_i=/tmp/ike-i dir_r=/tmp/ike-r pids=()
+	local resp=$1 k i t0 t1 n=0 m0 m1 c0 c1 i0 i1 dir_i=/tmp/ike-i dir_r=/tmp/ike-r pids=()
 	netns_new ike-i ike-r
 	veth ike-i v0 ike-r v1
 	ip -n ike-i addr add 10.1.0.1/24 dev v0
@@ -574,6 +629,7 @@ CONF
 	local cpid=$CHARON
 	sleep 1
 	m0=$(pss "${pids[@]}")
+	c0=$(cpu_ms "${pids[@]}")
 	t0=$(date +%s.%N)
 	swanctl_in ike-i $dir_i --load-all >/dev/null 2>&1
 	for i in $(seq 600); do
@@ -584,10 +640,19 @@ CONF
 	t1=$(date +%s.%N)
 	sleep 1
 	m1=$(pss "${pids[@]}")
+	c1=$(cpu_ms "${pids[@]}")
+	# Idle: all tunnels up, nothing to do for 5 s (timers, DPD, counters).
+	i0=$(cpu_ms "${pids[@]}")
+	sleep 5
+	i1=$(cpu_ms "${pids[@]}")
 	if [ "$n" -ge "$IKE_N" ]; then
 		emit ike "$IKE_R" tunnels_per_s "$resp" - "$(echo "$IKE_N / ($t1 - $t0)" | bc -l)" tunnels/s
+		emit ike "$IKE_R" tunnel_cpu_ms "$resp" - "$(echo "($c1 - $c0) / $IKE_N" | bc -l)" ms
 		emit ike "$IKE_R" kb_per_ike_sa "$resp" - "$(echo "($m1 - $m0) / $IKE_N" | bc -l)" kB
 		emit ike "$IKE_R" kb_idle "$resp" - "$(echo "$m0 / ${#pids[@]}" | bc -l)" kB/process
+		emit ike "$IKE_R" idle_cpu_ms_per_s "$resp" - "$(echo "($i1 - $i0) / 5 / $IKE_N" | bc -l)" ms/s
+		ike_rekeys "$resp" child
+		ike_rekeys "$resp" ike
 	else
 		note "IKE: $resp established $n of $IKE_N tunnels in 60 s"
 	fi
@@ -607,7 +672,6 @@ ike_bench() {
 			ike_round "$resp"
 		done
 	done
-	note "IKE rekeys per second: not measured (s2svpn-iked rekeys only on its lifetime timers, whole seconds; no control command triggers one)"
 	ok "IKE: $IKE_N tunnels per round"
 }
 

@@ -91,6 +91,7 @@ struct tunnel {
  * @fo: which tunnel carries traffic
  * @routes_installed: remote_prefixes are all routed via the device
  * @rx_warned: reading the kernel's rx counters failed, and it was said
+ * @rx_read: when they were last read (ms)
  * @ifindex: the device
  * @control_fd: control socket, -1 if none
  * @control_path: its path
@@ -108,6 +109,7 @@ struct daemon {
 	struct ike_failover fo;
 	bool routes_installed;
 	bool rx_warned;
+	uint64_t rx_read;
 	int ifindex;
 	int control_fd;
 	const char *control_path;
