@@ -226,8 +226,9 @@ section("IKE: one charon initiates all connections at once",
         "/proc/PID/stat in 10 ms ticks, from the first request until 1 s after the last is "
         "done, per tunnel or rekey; idle: per tunnel over 5 s with all of them up. The "
         "per-operation figures include the idle cost of those seconds: under UML every system "
-        "call is a round trip through the host's ptrace, so s2svpn-iked's 100 ms tick (it reads "
-        "the tunnel's receive counter for DPD) costs far more than on a router.",
+        "call is a round trip through the host's ptrace, so s2svpn-iked's 100 ms timer tick, and "
+        "its reading of the tunnel's receive counter for DPD every tenth of dpd_interval, cost "
+        "far more than on a router.",
         "responder", [("tunnels_per_s", "tunnels up per second"),
                       ("child_rekeys_per_s", "CHILD_SA rekeys per second"),
                       ("ike_rekeys_per_s", "IKE SA rekeys per second"),
