@@ -34,7 +34,7 @@ for t in $S2SVPN_TESTS; do
 	# bird) can be killed after it, pass or fail, before the next test.
 	rm -f /tmp/s2svpn-test.sid
 	# shellcheck disable=SC2086
-	env ${S2SVPN_TEST_ENV:-} timeout --kill-after=10 "${S2SVPN_TEST_TIMEOUT:-300}" \
+	env ${S2SVPN_TEST_ENV:-} timeout --kill-after=10 "${S2SVPN_TEST_TIMEOUT:-480}" \
 		setsid --wait bash -c 'echo $$ >/tmp/s2svpn-test.sid; exec bash "$0"' "$script" \
 		>"$S2SVPN_OUT/$t.log" 2>&1
 	rc=$?
@@ -46,7 +46,7 @@ for t in $S2SVPN_TESTS; do
 	# Every namespace a test made dies with it, even on failure.
 	ip -all netns delete 2>/dev/null
 	if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
-		echo "FAIL $t: timed out after ${S2SVPN_TEST_TIMEOUT:-300} s" >>"$results"
+		echo "FAIL $t: timed out after ${S2SVPN_TEST_TIMEOUT:-480} s" >>"$results"
 	elif [ "$rc" != 0 ]; then
 		echo "FAIL $t: $(grep -m1 '^not ok' "$S2SVPN_OUT/$t.log" || tail -n1 "$S2SVPN_OUT/$t.log")" >>"$results"
 	elif grep -qE "$S2SVPN_SPLAT" "$S2SVPN_OUT/$t.kmsg"; then

@@ -7,7 +7,7 @@
 # whether the kernel log stayed free of splats. $S2SVPN_MODPARAMS, if set,
 # are the module parameters of every insmod. $S2SVPN_TEST_DIR (default
 # tests/netns) is where TEST.sh are, $S2SVPN_TEST_TIMEOUT each one's limit
-# in seconds (300), $S2SVPN_TEST_ENV VAR=VALUE words for their environment.
+# in seconds (480), $S2SVPN_TEST_ENV VAR=VALUE words for their environment.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
@@ -28,7 +28,7 @@ S2SVPN_OUT='$out'
 S2SVPN_TESTS='$tests'
 S2SVPN_MODPARAMS='${S2SVPN_MODPARAMS:-}'
 S2SVPN_TEST_DIR='${S2SVPN_TEST_DIR:-tests/netns}'
-S2SVPN_TEST_TIMEOUT='${S2SVPN_TEST_TIMEOUT:-300}'
+S2SVPN_TEST_TIMEOUT='${S2SVPN_TEST_TIMEOUT:-480}'
 S2SVPN_TEST_ENV='${S2SVPN_TEST_ENV:-}'
 CONF
 
@@ -38,7 +38,7 @@ ulimit -c 0
 # kernel, so it is their sum plus ten minutes for boot, insmod and KUnit.
 # shellcheck disable=SC2086 # a list of words
 set -- $tests
-uml_timeout=${S2SVPN_UML_TIMEOUT:-$(($# * ${S2SVPN_TEST_TIMEOUT:-300} + 600))}
+uml_timeout=${S2SVPN_UML_TIMEOUT:-$(($# * ${S2SVPN_TEST_TIMEOUT:-480} + 600))}
 start=$(date +%s)
 timeout --kill-after=10 "$uml_timeout" "$tree/linux" mem=1G \
 	rootfstype=hostfs rootflags=/ rw init="$here/init.sh" \
