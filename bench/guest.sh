@@ -533,14 +533,15 @@ cpu_ms() {
 	local p s=0 hz
 	hz=$(getconf CLK_TCK)
 	for p in "$@"; do
-		# Fields 14 and 15 after the parenthesised command name.
+		# utime and stime, fields 14 and 15: the 12th and 13th after the
+		# parenthesised command name, which may hold spaces.
 		s=$((s + $(sed 's/.*) //' "/proc/$p/stat" | awk '{ print $12 + $13 }')))
 	done
 	echo "$((s * 1000 / hz))"
 }
 
 # new_sas KIND MAX: how many CHILD_SAs (KIND child) or IKE SAs (ike) the
-# initiator has up whose unique id is above MAX; with MAX empty, the highest
+# initiator (ike_round's, in /tmp/ike-i) has up whose unique id is above MAX; with MAX empty, the highest
 # unique id of those it has up.
 new_sas() {
 	swanctl_in ike-i /tmp/ike-i --list-sas 2>/dev/null | awk -v kind="$1" -v max="$2" '
@@ -556,7 +557,8 @@ new_sas() {
 # ike_rekeys RESPONDER KIND: the initiator rekeys all IKE_N CHILD_SAs (KIND
 # child, with PFS: a key exchange each) or IKE SAs (ike) at once; rekeys per
 # second until it has IKE_N new ones up. The old ones are gone by then or
-# going: charon deletes them as part of the rekey.
+# going: charon deletes them as part of the rekey. Called by ike_round: the
+# responders are its pids.
 ike_rekeys() {
 	local resp=$1 kind=$2 k i n=0 top t0 t1 c0 c1 rpids=()
 	top=$(new_sas "$kind" "")
@@ -585,7 +587,7 @@ ike_rekeys() {
 
 # ike_round RESPONDER: IKE_N tunnels from one charon to the responder(s).
 ike_round() {
-	local resp=$1 k i t0 t1 n=0 m0 m1 c0 c1 i0 i1 dir_i=/tmp/ike-i dir_r=/tmp/ike-r pids=()
+	local resp=$1 k i t0 t1 n=0 m0 m1 c0 c1 i1 dir_i=/tmp/ike-i dir_r=/tmp/ike-r pids=()
 	netns_new ike-i ike-r
 	veth ike-i v0 ike-r v1
 	ip -n ike-i addr add 10.1.0.1/24 dev v0
@@ -642,7 +644,6 @@ CONF
 	m1=$(pss "${pids[@]}")
 	c1=$(cpu_ms "${pids[@]}")
 	# Idle: all tunnels up, nothing to do for 5 s (timers, DPD, counters).
-	i0=$(cpu_ms "${pids[@]}")
 	sleep 5
 	i1=$(cpu_ms "${pids[@]}")
 	if [ "$n" -ge "$IKE_N" ]; then
@@ -650,7 +651,7 @@ CONF
 		emit ike "$IKE_R" tunnel_cpu_ms "$resp" - "$(echo "($c1 - $c0) / $IKE_N" | bc -l)" ms
 		emit ike "$IKE_R" kb_per_ike_sa "$resp" - "$(echo "($m1 - $m0) / $IKE_N" | bc -l)" kB
 		emit ike "$IKE_R" kb_idle "$resp" - "$(echo "$m0 / ${#pids[@]}" | bc -l)" kB/process
-		emit ike "$IKE_R" idle_cpu_ms_per_s "$resp" - "$(echo "($i1 - $i0) / 5 / $IKE_N" | bc -l)" ms/s
+		emit ike "$IKE_R" idle_cpu_ms_per_s "$resp" - "$(echo "($i1 - $c1) / 5 / $IKE_N" | bc -l)" ms/s
 		ike_rekeys "$resp" child
 		ike_rekeys "$resp" ike
 	else

@@ -476,9 +476,10 @@ static void on_kernel(evutil_socket_t fd, short what, void *arg)
  * Liveness: probe an established tunnel that received nothing for a DPD
  * interval. ESP the kernel authenticated counts as hearing from the peer,
  * so a busy tunnel needs no probes. Its rx counter is read every tenth of
- * dpd_interval (at least a tick apart, at most 1 s), and always just before
- * deciding on a probe: a silent tunnel is probed within a tenth of the
- * interval of its last packet, without a netlink request every tick.
+ * dpd_interval (at least a tick apart, at most 1 s), and always on the tick
+ * a probe falls due: a silent tunnel is probed between dpd_interval and
+ * 1.1 dpd_interval after its last packet, without a netlink request every
+ * tick.
  */
 static uint64_t rx_read_every(const struct tunnel *t)
 {
@@ -498,8 +499,12 @@ static bool tunnel_wants_rx(const struct tunnel *t, uint64_t read_at, uint64_t n
 	return now - t->last_heard >= interval && now - t->last_probe >= interval;
 }
 
-/* RX: the counters read this tick, or NULL (not read, or reading failed). */
-static void tunnel_probe(struct tunnel *t, const uint64_t *rx, bool rx_failed, uint64_t now)
+/*
+ * RX: the counters read this tick, or NULL. on_tick() reads them whenever a
+ * probe is due (tunnel_wants_rx()), so NULL on a due tick means the read
+ * failed, and DPD probes on its own.
+ */
+static void tunnel_probe(struct tunnel *t, const uint64_t *rx, uint64_t now)
 {
 	uint64_t interval = (uint64_t)t->cfg->dpd_interval * 1000;
 
@@ -513,9 +518,6 @@ static void tunnel_probe(struct tunnel *t, const uint64_t *rx, bool rx_failed, u
 	}
 	if (now - t->last_heard < interval || now - t->last_probe < interval)
 		return;
-	/* Due, but the counters were not read: next tick, once they are. */
-	if (!rx && !rx_failed)
-		return;
 	t->last_probe = now;
 	ike_sa_dpd(t->sa, now);
 }
@@ -524,7 +526,7 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
 {
 	struct daemon *d = arg;
 	uint64_t now = now_ms(), rx[IKE_CONFIG_MAX_TUNNELS];
-	bool want_rx = false, have_rx = false, rx_failed = false;
+	bool want_rx = false, have_rx = false;
 	char err[256];
 	int i;
 
@@ -534,12 +536,11 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
 		want_rx |= tunnel_wants_rx(&d->t[i], d->rx_read, now);
 	if (want_rx) {
 		have_rx = ike_kernel_rx_packets(d->k, d->ifindex, rx, err, sizeof(err)) == 0;
-		rx_failed = !have_rx;
 		d->rx_read = now;
 		/* Without the counters DPD still works, by probing every interval. */
-		if (rx_failed && !d->rx_warned)
+		if (!have_rx && !d->rx_warned)
 			ike_log(&d->log, IKE_LOG_WARNING, NULL, "%s; probing by DPD alone", err);
-		d->rx_warned = rx_failed;
+		d->rx_warned = !have_rx;
 	}
 	routes_update(d);
 	for (i = 0; i < IKE_CONFIG_MAX_TUNNELS; i++) {
@@ -549,7 +550,7 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
 			continue;
 		if (t->sa && ike_sa_next_timer(t->sa) <= now)
 			ike_sa_timer(t->sa, now);
-		tunnel_probe(t, have_rx ? rx : NULL, rx_failed, now);
+		tunnel_probe(t, have_rx ? rx : NULL, now);
 		tunnel_reap(t, now);
 		if (!t->sa && t->restart_at && now >= t->restart_at && !d->stopping)
 			tunnel_initiate(t, now);

@@ -112,27 +112,32 @@ run_case() {
 	ip netns del xf
 }
 
+# xfrm_case LABEL OUTER [esn]: run_case for the algorithm LABEL of algs.
+xfrm_case() {
+	local entry label alg encb authb spec
+
+	for entry in "${algs[@]}"; do
+		IFS='|' read -r label alg encb authb spec <<<"$entry"
+		if [ "$label" = "$1" ]; then
+			run_case "$label" "$alg" "$encb" "$authb" "$spec" "$2" "${3:-}"
+			return
+		fi
+	done
+	fail "xfrm_case: no algorithm $1 in algs"
+}
+
 # xfrm_run LABEL... : every listed algorithm with IPv4 and IPv6 outer.
 xfrm_run() {
-	local want entry label alg encb authb spec
+	local want
 
 	for want in "$@"; do
-		for entry in "${algs[@]}"; do
-			IFS='|' read -r label alg encb authb spec <<<"$entry"
-			[ "$label" = "$want" ] || continue
-			run_case "$label" "$alg" "$encb" "$authb" "$spec" 4 ""
-			run_case "$label" "$alg" "$encb" "$authb" "$spec" 6 ""
-		done
+		xfrm_case "$want" 4
+		xfrm_case "$want" 6
 	done
 }
 
 # xfrm_run_esn LABEL: IPv4 outer with ESN, high sequence bits in the ICV as
 # RFC 4303 appendix A and xfrm do it.
 xfrm_run_esn() {
-	local entry label alg encb authb spec
-
-	for entry in "${algs[@]}"; do
-		IFS='|' read -r label alg encb authb spec <<<"$entry"
-		[ "$label" = "$1" ] && run_case "$label" "$alg" "$encb" "$authb" "$spec" 4 esn
-	done
+	xfrm_case "$1" 4 esn
 }
