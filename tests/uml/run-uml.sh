@@ -32,6 +32,28 @@ S2SVPN_TEST_TIMEOUT='${S2SVPN_TEST_TIMEOUT:-480}'
 S2SVPN_TEST_ENV='${S2SVPN_TEST_ENV:-}'
 CONF
 
+# The guest reads every program over hostfs, and a hostfs read that goes to
+# the disk stalls the whole one-thread UML kernel, timers included: on a cold
+# CI machine that took BIRD's BFD (300 ms) and a tunnel's DPD down. Read what
+# the tests run into the host's page cache first (a second or two, once).
+warm_cache() {
+	local b bins=""
+	for b in ip ping bird birdc swanctl iperf3 tc bc socat ethtool nft \
+		/usr/bin/python3 /usr/lib/ipsec/charon \
+		"$repo/userspace-ike/s2svpn-iked" "$repo/tools/s2svpnctl"; do
+		b=$(command -v "$b") && bins="$bins $b"
+	done
+	# shellcheck disable=SC2086 # lists of paths
+	{
+		ldd $bins 2>/dev/null | awk '$2 == "=>" && $3 ~ /^\// {print $3}'
+		echo $bins | tr ' ' '\n'
+		find /usr/lib/python3.11 /usr/lib/python3/dist-packages /usr/lib/ipsec \
+			/usr/lib/x86_64-linux-gnu/ipsec "$tree/tools/testing/kunit" \
+			-type f 2>/dev/null
+	} | sort -u | xargs -r -d '\n' cat >/dev/null 2>&1
+}
+warm_cache
+
 # UML keeps its memory in a file under TMPDIR; it may dump core on panic.
 ulimit -c 0
 # Each test has its own limit inside; the boot's only has to catch a hung
@@ -47,8 +69,11 @@ timeout --kill-after=10 "$uml_timeout" "$tree/linux" mem=1G \
 rc=$?
 echo "# $label: UML ran $(($(date +%s) - start)) s (exit $rc); logs in $out"
 
+# keep FILE...: name the logs a failure left and show the end of the first,
+# so that a CI run's output alone says what went wrong.
 keep() {
 	echo "#   kept: $*"
+	tail -n 40 "$1" 2>/dev/null | sed 's/^/#   | /'
 }
 
 # KUnit: the suites ran at insmod; kunit.py reads their KTAP.
@@ -96,7 +121,11 @@ done
 
 if grep -qE "$S2SVPN_SPLAT" "$out/console.log"; then
 	failed "$label kernel log: $(grep -m1 -E "$S2SVPN_SPLAT" "$out/console.log")"
-	keep "$out/console.log"
+	if [ -s "$out/kmemleak.txt" ]; then
+		keep "$out/kmemleak.txt" "$out/console.log"
+	else
+		keep "$out/console.log"
+	fi
 elif ! grep -q 's2svpn: ESP-in-UDP site-to-site VPN device loaded' "$out/console.log"; then
 	failed "$label kernel log: module never loaded"
 	keep "$out/console.log"
