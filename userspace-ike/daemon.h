@@ -54,6 +54,7 @@ struct tunnel_stats {
  * @restart_at: initiate again at this time (ms), 0 for never
  * @backoff_ms: the wait before the next re-initiation; doubles on failure
  * @last_probe: when the last liveness check went out (ms)
+ * @probe_asked: the peer sent us a liveness check since the last tick
  * @last_heard: when the kernel last counted an authenticated packet (ms)
  * @rx_packets: the kernel's count then
  * @up_since: wall-clock ms of the CHILD_SA coming up, 0 while down
@@ -73,6 +74,7 @@ struct tunnel {
 	uint64_t restart_at;
 	uint32_t backoff_ms;
 	uint64_t last_probe;
+	bool probe_asked;
 	uint64_t last_heard;
 	uint64_t rx_packets;
 	uint64_t up_since;

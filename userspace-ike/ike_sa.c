@@ -688,6 +688,13 @@ static int informational_request(struct ike_sa *sa, struct ike_inst *in, uint32_
 	error = ike_error_notify(c);
 	if (error)
 		ike_sa_log(sa, LOG_WARNING, "peer reports error %u", error);
+	/*
+	 * RFC 7296 2.4: an empty INFORMATIONAL request checks liveness; the
+	 * peer has not heard from us for a while. Whether that says something
+	 * about our own path to it is the caller's to judge.
+	 */
+	if (c->n == 0 && sa->state == IKE_SA_ESTABLISHED)
+		ike_sa_event_emit(sa, IKE_SA_EV_PEER_PROBE);
 
 	ike_buf_init(&b);
 	ike_build_chain(&b);

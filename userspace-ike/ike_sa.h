@@ -86,6 +86,7 @@ enum ike_sa_event {
 	IKE_SA_EV_IKE_REKEYED,		/* new IKE SPIs and keys in use */
 	IKE_SA_EV_PEER_DEAD,		/* requests unanswered for dpd_timeout */
 	IKE_SA_EV_INITIAL_CONTACT,	/* peer forgot earlier SAs (RFC 7296 2.4) */
+	IKE_SA_EV_PEER_PROBE,		/* peer sent a liveness check (empty INFORMATIONAL) */
 };
 
 enum ike_sa_dir {

@@ -297,6 +297,9 @@ static void op_event(void *ctx, struct ike_sa *sa, enum ike_sa_event ev)
 	case IKE_SA_EV_INITIAL_CONTACT:
 		tlog(t, IKE_LOG_INFO, "peer sent INITIAL_CONTACT");
 		break;
+	case IKE_SA_EV_PEER_PROBE:
+		t->probe_asked = true;	/* tunnel_probe() decides, on the next tick */
+		break;
 	}
 }
 
@@ -514,7 +517,25 @@ static void tunnel_probe(struct tunnel *t, const uint64_t *rx, uint64_t now)
 	}
 	if (!t->sa || ike_sa_state(t->sa) != IKE_SA_ESTABLISHED) {
 		t->last_heard = now;
+		t->probe_asked = false;
 		return;
+	}
+	/*
+	 * The peer checks our liveness: it has heard nothing from us for its
+	 * DPD interval. If we did not check it within ours, because its
+	 * traffic keeps arriving, it may be our packets that are lost (a
+	 * one-way failure): check now, rather than after the peer gave up and
+	 * its traffic stopped, which would double the outage.
+	 */
+	if (t->probe_asked) {
+		t->probe_asked = false;
+		if (now - t->last_probe >= interval) {
+			tlog(t, IKE_LOG_INFO,
+			     "peer checked our liveness: checking that our packets reach it");
+			t->last_probe = now;
+			ike_sa_dpd(t->sa, now);
+			return;
+		}
 	}
 	if (now - t->last_heard < interval || now - t->last_probe < interval)
 		return;
@@ -757,7 +778,10 @@ static void usage(FILE *f)
 	      "    learned by BGP over a tunnel's inside addresses use that tunnel\n"
 	      "    regardless. For detection within seconds set dpd_interval = 1 and\n"
 	      "    dpd_timeout = 2 (aggressive DPD): the peer is declared dead at most\n"
-	      "    interval + timeout after it fell silent.\n"
+	      "    interval + timeout after it fell silent. A tunnel that still hears\n"
+	      "    the peer's traffic is checked as soon as the peer checks it (the\n"
+	      "    peer has stopped hearing us), so a one-way failure is found in the\n"
+	      "    same time.\n"
 	      "    With remote_prefixes the daemon routes those networks via the\n"
 	      "    device while at least one tunnel is up.\n"
 	      "\n"

@@ -151,15 +151,19 @@ wait_active 1 "blackholed tunnel 1"
 sleep 2
 probe_stop
 [ "$received" -gt 0 ] || fail "no echo at all: $sent sent"
-# When the daemon switched, from its history (UTC, ms).
-fo_at=$(lstatus show | python3 -c '
+# last_failover_ms: when the daemon last failed over, from its history (UTC, ms).
+last_failover_ms() {
+	lstatus show | python3 -c '
 import sys, datetime
+at = ""
 for l in sys.stdin:
     f = l.split()
     if len(f) > 1 and f[1] == "failover":
         t = datetime.datetime.strptime(f[0], "%Y-%m-%dT%H:%M:%S.%fZ")
-        print(round(t.replace(tzinfo=datetime.timezone.utc).timestamp() * 1000))
-        break')
+        at = round(t.replace(tzinfo=datetime.timezone.utc).timestamp() * 1000)
+print(at)'
+}
+fo_at=$(last_failover_ms)
 [ -n "$fo_at" ] || fail "no failover in the history: $(lstatus show)"
 echo "# failover: outage $gap ms (probes every 20 ms; DPD interval ${DPD_INTERVAL} s," \
 	"timeout ${DPD_TIMEOUT} s); path cut to switch $((fo_at - cut)) ms," \
@@ -221,6 +225,41 @@ grep -q '^s2svpn_tunnel_state{device="s2svpn0",tunnel="1",outside_ip="10.0.2.1"}
 grep -q '^s2svpn_tunnel_data_out_bytes_total{device="s2svpn0",tunnel="2",outside_ip="10.0.2.2"} [1-9]' \
 	<<<"$m" || fail "metrics: $m"
 ok "s2svpnctl metrics: tunnel state, data out, 2 failovers"
+
+# 3b. A one-way failure: our packets to tunnel 1's endpoint are lost while
+# the cloud keeps sending over tunnel 1, so its ESP keeps arriving and we
+# have no reason of our own to check it. Its liveness check, which it sends
+# because it stops hearing us, makes us check at once; without that we
+# would notice only after the cloud gave up and its traffic moved to
+# tunnel 2, twice the DPD bound.
+asked0=$(grep -c "peer checked our liveness: checking that our packets reach it" /tmp/l.log)
+rx0=$(tunstat l s2svpn0 0 RX_PACKETS)
+ip netns exec aws ping -q -i 0.05 -s 64 198.51.100.1 >/dev/null 2>&1 &
+cloud_ping=$!
+probe_start
+rx1=$(tunstat l s2svpn0 0 RX_PACKETS)
+# The echoes alone bring about 50 packets a second, the pings 20 more.
+[ $((rx1 - rx0)) -gt 0 ] || fail "one-way failure: nothing arrives on tunnel 1"
+sleep 1
+cut=$(date +%s%3N)
+ip -n inet route add blackhole 10.0.2.1/32
+wait_active 1 "one-way failure"
+fo_at=$(last_failover_ms)
+probe_stop
+kill "$cloud_ping"
+wait "$cloud_ping" 2>/dev/null
+echo "# one-way failure: outage $gap ms, path cut to switch $((fo_at - cut)) ms"
+[ "$gap" -le "$BOUND_MS" ] || fail "one-way failure: outage $gap ms over the bound $BOUND_MS ms"
+[ "$(grep -c "peer checked our liveness: checking that our packets reach it" /tmp/l.log)" -gt \
+	"$asked0" ] || fail "one-way failure: the peer's liveness check did not start ours"
+ok "one-way failure (cloud traffic still arriving): traffic back in $gap ms (bound $BOUND_MS ms)"
+probe_start
+ip -n inet route del blackhole 10.0.2.1/32
+wait_active 0 "one-way failure repaired"
+sleep 1
+probe_stop
+[ "$gap" -le 500 ] || fail "failback after the one-way failure lost traffic for $gap ms"
+ok "one-way failure repaired: back on tunnel 1, longest gap $gap ms"
 
 # 4. Both peers leave: the route to the cloud LAN is withdrawn.
 kill -TERM "$apid" "$bpid"

@@ -794,6 +794,26 @@ static void test_dpd_dead(void **state)
 	world_free(w);
 }
 
+/* An empty INFORMATIONAL request is the peer checking our liveness; a DELETE is not. */
+static void test_peer_probe_reported(void **state)
+{
+	struct world *w = world_new(AF_INET, "aes128-sha256-modp2048", "aes128-sha256");
+
+	(void)state;
+	establish(w);
+	assert_int_equal(w->s[1].events[IKE_SA_EV_PEER_PROBE], 0);
+	dpd_ok(w, 0);
+	assert_int_equal(w->s[1].events[IKE_SA_EV_PEER_PROBE], 1);
+	assert_int_equal(w->s[0].events[IKE_SA_EV_PEER_PROBE], 0);
+	dpd_ok(w, 1);
+	assert_int_equal(w->s[0].events[IKE_SA_EV_PEER_PROBE], 1);
+	assert_int_equal(ike_sa_delete(w->s[0].sa, w->now), 0);
+	pump(w);
+	assert_int_equal(ike_sa_state(w->s[1].sa), IKE_SA_CLOSED);
+	assert_int_equal(w->s[1].events[IKE_SA_EV_PEER_PROBE], 1);
+	world_free(w);
+}
+
 static void test_delete(void **state)
 {
 	struct world *w = world_new(AF_INET, "aes128-sha256-modp2048", "aes128-sha256");
@@ -1784,6 +1804,7 @@ int main(void)
 		cmocka_unit_test(test_setup_timeout),
 		cmocka_unit_test(test_duplicate_requests),
 		cmocka_unit_test(test_dpd_dead),
+		cmocka_unit_test(test_peer_probe_reported),
 		cmocka_unit_test(test_delete),
 		cmocka_unit_test(test_child_rekey_no_pfs),
 		cmocka_unit_test(test_child_rekey_pfs),
