@@ -41,6 +41,7 @@ configs=(
 	"s2-cbc|s2svpn|aes-cbc-256-sha256|1422|authenc(hmac(sha256),cbc(aes))|enc cbc(aes) 0xKEY auth-trunc hmac(sha256) 0xAUTH 128"
 	"xf-cbc|xfrm|aes-cbc-256-sha256|1422||enc cbc(aes) 0xKEY auth-trunc hmac(sha256) 0xAUTH 128"
 	"s2-chacha|s2svpn|chacha20-poly1305|1436|rfc7539esp(chacha20,poly1305)|aead rfc7539esp(chacha20,poly1305) 0xKEYSALT 128"
+	"s2-chacha-aead|s2svpn-aead|chacha20-poly1305|1436|rfc7539esp(chacha20,poly1305)|"
 	"xf-chacha|xfrm|chacha20-poly1305|1436||aead rfc7539esp(chacha20,poly1305) 0xKEYSALT 128"
 	"wg-chacha|wireguard|chacha20-poly1305|1436||"
 )
@@ -52,7 +53,7 @@ for entry in "${configs[@]}"; do
 	PEER[$c]=$p ALG[$c]=$a MTU[$c]=$m S2ALG[$c]=$s XFALG[$c]=$x
 	DST[$c]=192.168.0.2
 	case $p in
-	s2svpn) RXDEV[$c]=s2svpn0 ;;
+	s2svpn*) RXDEV[$c]=s2svpn0 ;;
 	xfrm) RXDEV[$c]=xfrm1 ;;
 	wireguard) RXDEV[$c]=wg0 ;;
 	*) RXDEV[$c]=v1 ;;
@@ -100,8 +101,11 @@ setup_pair() {
 }
 
 setup_s2svpn() {
-	local c=$1 side me peer out in
+	local c=$1 side me peer out in lib=/sys/module/s2svpn/parameters/chapoly_lib
 	keys "$c"
+	# s2svpn-aead: the same module with its ChaCha20-Poly1305 SAs on the
+	# kernel's AEAD template instead of the library (read at SA creation).
+	[ "${PEER[$c]}" = s2svpn-aead ] && { echo N >$lib || return 1; }
 	for side in a b; do
 		if [ $side = a ]; then me=1 peer=2 out=ab in=ba; else me=2 peer=1 out=ba in=ab; fi
 		local ns=$c-$side kout=/tmp/$c-$out.key kin=/tmp/$c-$in.key
@@ -125,6 +129,7 @@ setup_s2svpn() {
 		ip netns exec "$ns" "$S2SVPNCTL" sa add s2svpn0 tunnel 0 dir in \
 			spi "0x100$peer" alg "${S2ALG[$c]}" keyfile "$kin" || return 1
 	done
+	echo Y >$lib
 }
 
 # xfrm_spec CONFIG DIR: the xfrm algorithm arguments with DIR's keys.
@@ -187,7 +192,7 @@ setup() {
 	local c=$1
 	setup_pair "$c"
 	case ${PEER[$c]} in
-	s2svpn) setup_s2svpn "$c" ;;
+	s2svpn*) setup_s2svpn "$c" ;;
 	xfrm) setup_xfrm "$c" ;;
 	wireguard) setup_wg "$c" ;;
 	esac || fail "$c: setup"
@@ -729,12 +734,12 @@ failover_round() {
 		ip -n "fr$k" route add 10.0.0.1/32 via "10.0.$k.1"
 		ip -n "fr$k" addr add 172.16.0.1/32 dev lo
 		fo_conf "$dir/r$k.conf" "10.0.$k.2" add "$dpd" "10.0.0.1:169.254.1$((k - 1)).0/30:aws"
-		ip netns exec "fr$k" "$IKED" -c "$dir/r$k.conf" -S "$dir/r$k.sock" >"$dir/r$k.log" 2>&1 &
+		ip netns exec "fr$k" "$IKED" -j -l debug -c "$dir/r$k.conf" -S "$dir/r$k.sock" >"$dir/r$k.log" 2>&1 &
 		pids+=("$!")
 	done
 	fo_conf "$dir/l.conf" 10.0.0.1 start "$dpd" \
 		"10.0.1.2:169.254.10.0/30:customer" "10.0.2.2:169.254.11.0/30:customer"
-	ip netns exec fl "$IKED" -c "$dir/l.conf" -S "$dir/l.sock" >"$dir/l.log" 2>&1 &
+	ip netns exec fl "$IKED" -j -l debug -c "$dir/l.conf" -S "$dir/l.sock" >"$dir/l.log" 2>&1 &
 	pids+=("$!")
 	for i in $(seq 300); do
 		[ "$(json fl 'sum(t["state"] == "usable" for t in j["devices"][0]["tunnels"])' 2>/dev/null)" = 2 ] &&
@@ -780,6 +785,10 @@ print(t)')
 	fi
 	kill -TERM "${pids[@]}" 2>/dev/null
 	wait "${pids[@]}" 2>/dev/null
+	# The daemons' logs, with the cut's time, for reading the timeline.
+	mkdir -p "$OUT/failover/$label-$r"
+	cp $dir/*.log "$OUT/failover/$label-$r/"
+	echo "cut at monotonic $t_cut" >"$OUT/failover/$label-$r/cut"
 	ip netns del fl
 	ip netns del fr1
 	ip netns del fr2

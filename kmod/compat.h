@@ -14,6 +14,11 @@
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 4, 0)
 #include <net/gso.h>		/* skb_gso_segment() left netdevice.h in 6.4 */
 #endif
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
+#include <linux/unaligned.h>	/* was asm/unaligned.h before 6.12 */
+#else
+#include <asm/unaligned.h>
+#endif
 
 /*
  * Crypto completion callbacks take the request's data pointer since 6.3:

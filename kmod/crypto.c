@@ -22,6 +22,11 @@ module_param(async_crypto, bool, 0444);
 MODULE_PARM_DESC(async_crypto,
 		 "testing: wrap every SA's transform in cryptd, so that all crypto completes asynchronously");
 
+static bool chapoly_lib = true;
+module_param(chapoly_lib, bool, 0644);
+MODULE_PARM_DESC(chapoly_lib,
+		 "ChaCha20-Poly1305 SAs use the kernel's ChaCha20 and Poly1305 library code (N: the rfc7539esp AEAD template); read at SA creation");
+
 static const struct s2svpn_alg s2svpn_algs[] = {
 	{
 		.name = "rfc4106(gcm(aes))", .geniv = "seqiv", .combined = true,
@@ -29,8 +34,8 @@ static const struct s2svpn_alg s2svpn_algs[] = {
 		.iv_len = 8, .block_len = 1,
 	}, {
 		.name = "rfc7539esp(chacha20,poly1305)", .geniv = "seqiv",
-		.combined = true, .enc_keylens = { 32 }, .icv_lens = { 16 },
-		.iv_len = 8, .block_len = 1,
+		.combined = true, .lib = true, .enc_keylens = { 32 },
+		.icv_lens = { 16 }, .iv_len = 8, .block_len = 1,
 	}, {
 		.name = "authenc(hmac(sha1),cbc(aes))",
 		.esn_name = "authencesn(hmac(sha1),cbc(aes))", .geniv = "echainiv",
@@ -78,8 +83,15 @@ static bool s2svpn_len_in(const u8 *lens, unsigned int len)
 	return false;
 }
 
-static int s2svpn_crypto_check(const struct s2svpn_crypto_params *p,
-			       struct netlink_ext_ack *extack)
+/**
+ * s2svpn_crypto_check - are the keys and lengths right for the algorithm?
+ * @p: algorithm, keys, ICV length
+ * @extack: names what is wrong
+ *
+ * Return: 0 or -EINVAL.
+ */
+int s2svpn_crypto_check(const struct s2svpn_crypto_params *p,
+			struct netlink_ext_ack *extack)
 {
 	const struct s2svpn_alg *alg = p->alg;
 
@@ -231,6 +243,20 @@ free_tfm:
 }
 
 /**
+ * s2svpn_crypto_lib - does an SA with @p use library code instead of a tfm?
+ * @p: the SA's crypto parameters
+ *
+ * Only ChaCha20-Poly1305 does (chapoly.c), unless async_crypto wants every
+ * SA behind cryptd or chapoly_lib is off.
+ *
+ * Return: true for the library path.
+ */
+bool s2svpn_crypto_lib(const struct s2svpn_crypto_params *p)
+{
+	return p->alg->lib && READ_ONCE(chapoly_lib) && !async_crypto;
+}
+
+/**
  * s2svpn_crypto_is_async - may the transform complete asynchronously?
  * @tfm: the transform
  *
@@ -263,13 +289,14 @@ static struct s2svpn_scratch __percpu *s2svpn_scratch;
 
 static size_t s2svpn_crypto_req_sg_off(struct crypto_aead *tfm)
 {
-	return ALIGN(sizeof(struct s2svpn_crypto_req) + crypto_aead_reqsize(tfm),
+	return ALIGN(sizeof(struct s2svpn_crypto_req) +
+		     (tfm ? crypto_aead_reqsize(tfm) : 0),
 		     __alignof__(struct scatterlist));
 }
 
 /**
  * s2svpn_crypto_req_get - request memory for one packet
- * @tfm: the SA's transform
+ * @tfm: the SA's transform, or NULL for library code (no AEAD request)
  * @nsg: scatterlist entries needed
  * @tx: encryption (else decryption)
  * @sg: set to the scatterlist
@@ -284,7 +311,7 @@ struct s2svpn_crypto_req *s2svpn_crypto_req_get(struct crypto_aead *tfm,
 	size_t len = off + nsg * sizeof(struct scatterlist);
 	struct s2svpn_crypto_req *cr;
 
-	if (!s2svpn_crypto_is_async(tfm) && len <= S2SVPN_SCRATCH_LEN) {
+	if ((!tfm || !s2svpn_crypto_is_async(tfm)) && len <= S2SVPN_SCRATCH_LEN) {
 		struct s2svpn_scratch *s = this_cpu_ptr(s2svpn_scratch);
 
 		DEBUG_NET_WARN_ON_ONCE(!in_softirq());
@@ -297,7 +324,8 @@ struct s2svpn_crypto_req *s2svpn_crypto_req_get(struct crypto_aead *tfm,
 		cr->allocated = true;
 	}
 	cr->esn_at = NULL;
-	aead_request_set_tfm(&cr->req, tfm);
+	if (tfm)
+		aead_request_set_tfm(&cr->req, tfm);
 	*sg = (struct scatterlist *)((u8 *)cr + off);
 	return cr;
 }

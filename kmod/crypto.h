@@ -17,6 +17,7 @@
  * @geniv: IV generator wrapped around it, as xfrm does: seqiv for counter
  *	modes (IV = sequence number), echainiv for CBC (unpredictable IVs)
  * @combined: AEAD proper: takes a salt, no separate integrity key
+ * @lib: has a library implementation (chapoly.c) used instead of the tfm
  * @enc_keylens: accepted cipher key lengths in bytes, 0-terminated
  * @auth_keylen: HMAC key length (0 for combined algorithms)
  * @icv_lens: accepted ICV lengths, the default first, 0-terminated
@@ -28,6 +29,7 @@ struct s2svpn_alg {
 	const char *esn_name;
 	const char *geniv;
 	bool combined;
+	bool lib;
 	u8 enc_keylens[4];
 	u8 auth_keylen;
 	u8 icv_lens[4];
@@ -90,6 +92,9 @@ struct s2svpn_crypto_req {
 };
 
 const struct s2svpn_alg *s2svpn_alg_find(const char *name);
+int s2svpn_crypto_check(const struct s2svpn_crypto_params *p,
+			struct netlink_ext_ack *extack);
+bool s2svpn_crypto_lib(const struct s2svpn_crypto_params *p);
 struct crypto_aead *s2svpn_crypto_tfm_new(const struct s2svpn_crypto_params *p,
 					  struct netlink_ext_ack *extack);
 bool s2svpn_crypto_is_async(struct crypto_aead *tfm);

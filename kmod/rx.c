@@ -17,6 +17,7 @@
 #include <net/inet_ecn.h>
 #include <net/ip.h>
 
+#include "chapoly.h"
 #include "compat.h"
 #include "crypto.h"
 #include "device.h"
@@ -84,7 +85,7 @@ static void s2svpn_rx_finish(struct s2svpn_crypto_req *cr, int err)
 	struct s2svpn_tunnel *t = sa->tunnel;
 	struct s2svpn_dev *s2 = t->s2;
 	struct net_device *dev = s2->dev;
-	unsigned int ivlen = crypto_aead_ivsize(sa->tfm);
+	unsigned int ivlen = sa->alg->iv_len;
 	u8 tail[256 + S2SVPN_ESP_TRAILER_LEN];
 	unsigned int payload_len, tail_len;
 	bool held = cr->held;
@@ -176,6 +177,31 @@ static void s2svpn_rx_done(S2SVPN_CRYPTO_DONE_ARGS)
 	local_bh_enable();
 }
 
+/* ChaCha20-Poly1305 library path: AAD from the header, IV from the packet. */
+static int s2svpn_rx_chapoly(struct s2svpn_sa *sa, struct sk_buff *skb,
+			     u64 seq, struct scatterlist *sg, int nfrags,
+			     int elen)
+{
+	const struct ip_esp_hdr *esph = (const struct ip_esp_hdr *)skb->data;
+	__be32 aad[3] = { esph->spi };
+	unsigned int n = 1;
+	int err;
+
+	if (sa->esn)
+		aad[n++] = htonl(upper_32_bits(seq));
+	aad[n++] = esph->seq_no;
+
+	sg_init_table(sg, nfrags);
+	err = skb_to_sgvec(skb, sg, S2SVPN_ESP_HDR_LEN + S2SVPN_CHAPOLY_IV_LEN, elen);
+	if (unlikely(err < 0))
+		return err;
+	if (!s2svpn_chapoly_crypt(sa->chapoly, (const u8 *)aad, n * sizeof(aad[0]),
+				  (const u8 *)(esph + 1), sg, elen - sa->icv_len,
+				  false))
+		return -EBADMSG;
+	return 0;
+}
+
 /**
  * s2svpn_rx - process an ESP packet received on an s2svpn socket
  * @net: namespace of the receiving socket
@@ -208,7 +234,7 @@ void s2svpn_rx(struct net *net, struct sk_buff *skb, __be32 spi)
 		return;
 	}
 
-	ivlen = crypto_aead_ivsize(sa->tfm);
+	ivlen = sa->alg->iv_len;
 	elen = skb->len - S2SVPN_ESP_HDR_LEN - ivlen;
 	if (unlikely(elen < (int)sa->icv_len + S2SVPN_ESP_TRAILER_LEN ||
 		     !pskb_may_pull(skb, S2SVPN_ESP_HDR_LEN + ivlen) ||
@@ -252,6 +278,12 @@ void s2svpn_rx(struct net *net, struct sk_buff *skb, __be32 spi)
 	cr->seq = seq;
 	cr->ds = outer_ds;
 	cr->held = false;
+
+	if (sa->chapoly) {
+		s2svpn_rx_finish(cr, s2svpn_rx_chapoly(sa, skb, seq, sg, nfrags,
+						       elen));
+		return;
+	}
 
 	if (sa->esn) {
 		/* AAD is SPI, high and low sequence bits, as esp4 lays it out. */

@@ -12,6 +12,7 @@
 #include <linux/slab.h>
 #include <linux/ktime.h>
 
+#include "chapoly.h"
 #include "crypto.h"
 #include "device.h"
 #include "main.h"
@@ -39,6 +40,7 @@ static void s2svpn_sa_free_work(struct work_struct *work)
 					    free_work);
 
 	crypto_free_aead(sa->tfm);
+	s2svpn_chapoly_free(sa->chapoly);
 	kfree(sa->replay);
 	s2svpn_tunnel_put(sa->tunnel);
 	kfree(sa);
@@ -93,6 +95,33 @@ void s2svpn_sa_expire(struct s2svpn_sa *sa, bool hard, u8 reason)
 		s2svpn_sa_put(sa);
 }
 
+/* The transform, or the ChaCha20-Poly1305 library key, and the ICV length. */
+static int s2svpn_sa_crypto_init(struct s2svpn_sa *sa,
+				 const struct s2svpn_crypto_params *cp,
+				 struct netlink_ext_ack *extack)
+{
+	int err;
+
+	if (s2svpn_crypto_lib(cp)) {
+		err = s2svpn_crypto_check(cp, extack);
+		if (err)
+			return err;
+		sa->chapoly = s2svpn_chapoly_new(cp);
+		if (!sa->chapoly)
+			return -ENOMEM;
+		sa->icv_len = S2SVPN_CHAPOLY_ICV_LEN;
+		return 0;
+	}
+	sa->tfm = s2svpn_crypto_tfm_new(cp, extack);
+	if (IS_ERR(sa->tfm)) {
+		err = PTR_ERR(sa->tfm);
+		sa->tfm = NULL;
+		return err;
+	}
+	sa->icv_len = crypto_aead_authsize(sa->tfm);
+	return 0;
+}
+
 /**
  * s2svpn_sa_new - create an SA for a tunnel (not installed yet)
  * @tunnel: the tunnel; the SA takes a reference
@@ -114,18 +143,14 @@ struct s2svpn_sa *s2svpn_sa_new(struct s2svpn_tunnel *tunnel,
 	if (!sa)
 		return ERR_PTR(-ENOMEM);
 
-	sa->tfm = s2svpn_crypto_tfm_new(cp, extack);
-	if (IS_ERR(sa->tfm)) {
-		err = PTR_ERR(sa->tfm);
-		kfree(sa);
-		return ERR_PTR(err);
-	}
+	err = s2svpn_sa_crypto_init(sa, cp, extack);
+	if (err)
+		goto free;
 	if (p->dir == S2SVPN_DIR_IN) {
 		sa->replay = s2svpn_replay_alloc(p->replay_window, GFP_KERNEL);
 		if (!sa->replay) {
-			crypto_free_aead(sa->tfm);
-			kfree(sa);
-			return ERR_PTR(-ENOMEM);
+			err = -ENOMEM;
+			goto free;
 		}
 	}
 
@@ -136,7 +161,6 @@ struct s2svpn_sa *s2svpn_sa_new(struct s2svpn_tunnel *tunnel,
 	sa->dir = p->dir;
 	sa->esn = cp->esn;
 	sa->alg = cp->alg;
-	sa->icv_len = crypto_aead_authsize(sa->tfm);
 	sa->seq_max = cp->esn ? U64_MAX : U32_MAX;
 	atomic64_set(&sa->seq, p->seq);
 	sa->soft_bytes = p->soft_bytes;
@@ -151,6 +175,12 @@ struct s2svpn_sa *s2svpn_sa_new(struct s2svpn_tunnel *tunnel,
 	INIT_RCU_WORK(&sa->free_work, s2svpn_sa_free_work);
 	sa->created = ktime_get_real_seconds();
 	return sa;
+
+free:
+	crypto_free_aead(sa->tfm);
+	s2svpn_chapoly_free(sa->chapoly);
+	kfree(sa);
+	return ERR_PTR(err);
 }
 
 /**

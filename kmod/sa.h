@@ -17,6 +17,7 @@
 
 struct s2svpn_tunnel;
 struct s2svpn_replay;
+struct s2svpn_chapoly;
 struct s2svpn_alg;
 
 /**
@@ -46,7 +47,8 @@ enum {
  * @esn: 64-bit extended sequence numbers
  * @icv_len: ICV length
  * @alg: algorithm table entry
- * @tfm: keyed transform
+ * @tfm: keyed transform, or NULL when @chapoly is set
+ * @chapoly: ChaCha20-Poly1305 library key (s2svpn_crypto_lib())
  * @seq: outbound: last sequence number used (the next is @seq + 1)
  * @seq_max: outbound: last usable sequence number
  * @replay: inbound: anti-replay window
@@ -74,6 +76,7 @@ struct s2svpn_sa {
 	u8 icv_len;
 	const struct s2svpn_alg *alg;
 	struct crypto_aead *tfm;
+	struct s2svpn_chapoly *chapoly;
 	atomic64_t seq;
 	u64 seq_max;
 	struct s2svpn_replay *replay;

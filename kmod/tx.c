@@ -19,6 +19,7 @@
 #include <net/route.h>
 #include <net/udp_tunnel.h>
 
+#include "chapoly.h"
 #include "compat.h"
 #include "crypto.h"
 #include "device.h"
@@ -245,11 +246,43 @@ static void s2svpn_tx_done(S2SVPN_CRYPTO_DONE_ARGS)
 	local_bh_enable();
 }
 
+/*
+ * ChaCha20-Poly1305 library path: the wire IV is the sequence number (RFC
+ * 7634 section 2: unique per key is all it must be), the AAD is built here
+ * rather than in front of the ESP header.
+ */
+static int s2svpn_tx_chapoly(struct s2svpn_sa *sa, struct sk_buff *skb,
+			     struct ip_esp_hdr *esph, u64 seq,
+			     struct scatterlist *sg, int nfrags,
+			     unsigned int clen)
+{
+	__be32 aad[3] = { esph->spi };
+	unsigned int n = 1;
+	__be64 iv = cpu_to_be64(seq);
+	int err;
+
+	if (sa->esn)
+		aad[n++] = htonl(upper_32_bits(seq));
+	aad[n++] = esph->seq_no;
+	memcpy(esph + 1, &iv, sizeof(iv));
+
+	sg_init_table(sg, nfrags);
+	err = skb_to_sgvec(skb, sg, (u8 *)(esph + 1) + sizeof(iv) - skb->data,
+			   clen + sa->icv_len);
+	if (unlikely(err < 0))
+		return err;
+	if (unlikely(!s2svpn_chapoly_crypt(sa->chapoly, (const u8 *)aad,
+					   n * sizeof(aad[0]), (const u8 *)&iv,
+					   sg, clen, true)))
+		return -EINVAL;
+	return 0;
+}
+
 /* Encrypt one non-GSO packet and send it; consumes @skb. */
 static void s2svpn_tx_one(struct s2svpn_tunnel *t, struct s2svpn_sa *sa,
 			  struct sk_buff *skb)
 {
-	unsigned int ivlen = crypto_aead_ivsize(sa->tfm);
+	unsigned int ivlen = sa->alg->iv_len;
 	unsigned int icv = sa->icv_len, inner_len = skb->len;
 	unsigned int pad, clen, assoclen;
 	struct s2svpn_crypto_req *cr;
@@ -309,6 +342,12 @@ static void s2svpn_tx_one(struct s2svpn_tunnel *t, struct s2svpn_sa *sa,
 	cr->ds = ds;
 	cr->df = df;
 	cr->held = false;
+
+	if (sa->chapoly) {
+		s2svpn_tx_finish(cr, s2svpn_tx_chapoly(sa, skb, esph, seq, sg,
+						       nfrags, clen));
+		return;
+	}
 
 	assoclen = S2SVPN_ESP_HDR_LEN;
 	if (sa->esn) {
