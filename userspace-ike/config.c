@@ -73,6 +73,8 @@ enum cfg_key {
 	K_P2_INTEG,
 	K_P2_DH,
 	K_P2_LIFETIME,
+	K_P2_LIFETIME_BYTES,
+	K_P2_LIFETIME_PACKETS,
 	K_REKEY_MARGIN,
 	K_REKEY_FUZZ,
 	K_REPLAY_WINDOW,
@@ -416,6 +418,27 @@ static void parse_number(struct cfg_ctx *ctx, const struct cfg_key_desc *kd, uns
 		return;
 	}
 	memcpy(dst, &v, sizeof(v));
+}
+
+/*
+ * A volume lifetime: 0 (none) or kd->min up to 2^62, as decimal digits. The
+ * kernel starts a rekey at nine tenths of it, so it must leave room for one.
+ */
+static void parse_volume(struct cfg_ctx *ctx, const struct cfg_key_desc *kd, unsigned int line,
+			 const char *value, void *dst)
+{
+	const uint64_t max = (uint64_t)1 << 62;
+	uint64_t x = 0;
+	const char *c;
+
+	for (c = value; *c >= '0' && *c <= '9' && x <= max; c++)
+		x = x * 10 + (uint64_t)(*c - '0');
+	if (!*value || *c || x > max || (x && x < kd->min)) {
+		key_err(ctx, line, kd->name, "\"%.*s\" is not valid; valid: 0 (none) or %u to "
+			"4611686018427387904 (%s)", shown(value), value, kd->min, kd->unit);
+		return;
+	}
+	memcpy(dst, &x, sizeof(x));
 }
 
 static void parse_mss(struct cfg_ctx *ctx, const struct cfg_key_desc *kd, unsigned int line,
@@ -1143,6 +1166,10 @@ static const struct cfg_key_desc keys[K_COUNT] = {
 	[K_P2_DH] = { "phase2_dh_groups", TUN(phase2.dh), ALGS(ALG_DH, 2) },
 	[K_P2_LIFETIME] = { "phase2_lifetime", TUN(phase2.lifetime),
 			    NUM(1, LIFETIME_MAX, "seconds") },
+	[K_P2_LIFETIME_BYTES] = { "phase2_lifetime_bytes", parse_volume,
+				  TUN(phase2.lifetime_bytes), .min = 10000, .unit = "bytes" },
+	[K_P2_LIFETIME_PACKETS] = { "phase2_lifetime_packets", parse_volume,
+				    TUN(phase2.lifetime_packets), .min = 10, .unit = "packets" },
 	[K_REKEY_MARGIN] = { "rekey_margin", TUN(rekey_margin), NUM(1, LIFETIME_MAX, "seconds") },
 	[K_REKEY_FUZZ] = { "rekey_fuzz", TUN(rekey_fuzz), NUM(0, 100, "percent") },
 	[K_REPLAY_WINDOW] = { "replay_window", TUN(replay_window), NUM(0, 4096, "packets") },

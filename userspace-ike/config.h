@@ -63,6 +63,10 @@
  *                     CREATE_CHILD_SA (default 14..21; the first child SA,
  *                     made in IKE_AUTH, never has a DH exchange)
  *   phase2_lifetime   seconds, 1..86400, less than phase1_lifetime (default 3600)
+ *   phase2_lifetime_bytes, phase2_lifetime_packets
+ *                     per SA and direction, 0 (none, the default, as AWS) or
+ *                     at least 10000 bytes / 10 packets: the kernel asks for
+ *                     a rekey at nine tenths and drops the SA at the limit
  *   rekey_margin      seconds before expiry to rekey, 1..86400 (default 270)
  *   rekey_fuzz        percent of rekey_margin added at random, 0..100
  *                     (default 100); rekey_margin * (100 + rekey_fuzz) / 100
@@ -183,6 +187,8 @@ struct ike_config_phase {
 	struct ike_config_list integ;
 	struct ike_config_list dh;
 	uint32_t lifetime;		/* seconds */
+	uint64_t lifetime_bytes;	/* phase 2: per SA, 0 for none */
+	uint64_t lifetime_packets;	/* phase 2: per SA, 0 for none */
 	unsigned int n_proposals;	/* 1 or 2 */
 	struct ike_config_proposal proposals[IKE_CONFIG_MAX_PROPOSALS];
 };

@@ -140,10 +140,15 @@ static int op_child_install(void *ctx, struct ike_sa *sa, const struct ike_sa_ch
 		.integ = c->integ,
 		.esn = c->esn,
 		.replay_window = t->cfg->replay_window,
+		.hard_bytes = t->cfg->phase2.lifetime_bytes,
+		.hard_packets = t->cfg->phase2.lifetime_packets,
 	};
 	char err[512];
 
 	(void)sa;
+	/* The kernel's soft expiry starts a CHILD rekey (on_kernel_event()). */
+	ks.soft_bytes = ks.hard_bytes - ks.hard_bytes / 10;
+	ks.soft_packets = ks.hard_packets - ks.hard_packets / 10;
 	if (ike_kernel_alg(c->alg.encr, c->alg.encr_keybits, c->alg.integ, &ks.alg) < 0) {
 		tlog(t, IKE_LOG_ERR, "negotiated ESP transform %u/%u/%u unsupported by the kernel",
 		     c->alg.encr, c->alg.encr_keybits, c->alg.integ);

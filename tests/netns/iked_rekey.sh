@@ -4,7 +4,8 @@
 # Rekeys without losing traffic: s2svpn-iked to s2svpn-iked with a 12 s
 # CHILD lifetime and a 30 s IKE lifetime (rekey 4-6 s before expiry), a
 # 20 pps ping stream for 36 s across several CHILD rekeys and one IKE
-# rekey: every ping answered, new SPIs in the kernel.
+# rekey: every ping answered, new SPIs in the kernel. Then the same with a
+# packet lifetime: the kernel's soft expiry starts the rekeys.
 #
 #   netns l (initiator)                       netns r (startup_action = add)
 #   s2svpn0 169.254.10.2/30                   s2svpn0 169.254.10.1/30
@@ -76,6 +77,36 @@ ok "no ping lost across the rekeys: $stats"
 [ "$(json l 'j["devices"][0]["tunnels"][0]["sas"][0]["spi"]')" != "$spi0" ] ||
 	fail "outbound SPI unchanged after the rekeys"
 ok "the kernel sends on a new outbound SPI"
+
+# Volume lifetimes: with phase2_lifetime_packets = 150 the kernel asks for a
+# rekey at 135 packets an SA (an event on the s2svpn genl family), and the
+# daemon rekeys before the SA reaches its hard limit. The time lifetimes
+# are long now, so only the packet counts rekey.
+kill -TERM "$lpid"
+wait "$lpid"
+sed -i 's/^phase1_lifetime = 30/phase1_lifetime = 3600/; s/^phase2_lifetime = 12/phase2_lifetime = 1800/' \
+	/tmp/l.conf
+echo "phase2_lifetime_packets = 150" >>/tmp/l.conf
+ip netns exec l "$IKED" -c /tmp/l.conf -S /run/iked-l.sock -l debug >/tmp/l2.log 2>&1 &
+lpid=$!
+for _ in $(seq 100); do
+	[ "$(json l 'j["devices"][0]["tunnels"][0]["state"]' 2>/dev/null)" = usable ] && break
+	sleep 0.1
+done
+ping_check "tunnel up again, with a packet lifetime" l 169.254.10.1
+ip netns exec l ping -q -i 0.05 -c 300 -W 2 169.254.10.1 >/tmp/ping2.out 2>&1
+stats=$(grep 'packets transmitted' /tmp/ping2.out)
+soft=$(grep -c "reached its soft limit" /tmp/l2.log)
+hard=$(grep -c "reached its hard limit" /tmp/l2.log)
+child_rekeys=$(grep -c "CHILD_SA rekeyed" /tmp/l2.log)
+echo "# $stats; $soft soft expiries, $hard hard, $child_rekeys CHILD rekeys"
+[ "$soft" -ge 2 ] && [ "$child_rekeys" -ge 2 ] ||
+	fail "packet lifetime: $soft soft expiries, $child_rekeys CHILD rekeys in 300 pings"
+ok "packet lifetime: the kernel's soft expiry rekeyed the CHILD_SA $child_rekeys times"
+check_eq "packet lifetime: no SA reached its hard limit" "$hard" 0
+grep -q ' 0% packet loss' /tmp/ping2.out || fail "pings lost across volume rekeys: $stats"
+ok "no ping lost across the volume rekeys: $stats"
+
 kill -TERM "$lpid" "$rpid"
 wait "$lpid" "$rpid"
 echo "# $n_ok checks passed"

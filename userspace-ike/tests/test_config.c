@@ -309,6 +309,8 @@ static void test_defaults(void **state)
 	assert_int_equal(t->inside_role, IKE_CONFIG_ROLE_CUSTOMER);
 	assert_int_equal(t->phase1.lifetime, 28800);
 	assert_int_equal(t->phase2.lifetime, 3600);
+	assert_int_equal(t->phase2.lifetime_bytes, 0);
+	assert_int_equal(t->phase2.lifetime_packets, 0);
 	assert_int_equal(t->rekey_margin, 270);
 	assert_int_equal(t->rekey_fuzz, 100);
 	assert_int_equal(t->replay_window, 1024);
@@ -685,7 +687,20 @@ static void test_err_numbers(void **state)
 	expect_error(MINI_CONN("mtu = 67"), "t.conf:2:", "mtu: \"67\" is out of range");
 	expect_error(MINI_CONN("mss_clamp = 100"), "t.conf:2:",
 		     "mss_clamp: \"100\" is not valid; valid: 0 (off) or 536 to 65495");
+	expect_error(MINI "phase2_lifetime_bytes = 1G\n", "t.conf:7:",
+		     "phase2_lifetime_bytes: \"1G\" is not valid; valid: 0 (none) or 10000 to "
+		     "4611686018427387904 (bytes)");
+	expect_error(MINI "phase2_lifetime_bytes = 9999\n", "t.conf:7:", "is not valid");
+	expect_error(MINI "phase2_lifetime_bytes = 99999999999999999999\n", "t.conf:7:",
+		     "is not valid");
+	expect_error(MINI "phase2_lifetime_packets = 9\n", "t.conf:7:",
+		     "phase2_lifetime_packets: \"9\" is not valid; valid: 0 (none) or 10 to");
+	expect_error(MINI "phase2_lifetime_packets =\n", "t.conf:7:", "empty value");
 	/* Limits themselves are fine. */
+	load_ok(MINI "phase2_lifetime_bytes = 4611686018427387904\nphase2_lifetime_packets = 10\n");
+	assert_true(cfg->tunnel[0].phase2.lifetime_bytes == (uint64_t)1 << 62);
+	assert_int_equal(cfg->tunnel[0].phase2.lifetime_packets, 10);
+	load_ok(MINI "phase2_lifetime_bytes = 0\n");
 	load_ok(MINI "replay_window = 0\nrekey_fuzz = 0\n");
 	load_ok(MINI "replay_window = 4096\nrekey_fuzz = 100\n");
 	assert_int_equal(cfg->tunnel[0].replay_window, 4096);
