@@ -237,14 +237,21 @@ rx0=$(tunstat l s2svpn0 0 RX_PACKETS)
 ip netns exec aws ping -q -i 0.05 -s 64 198.51.100.1 >/dev/null 2>&1 &
 cloud_ping=$!
 probe_start
-rx1=$(tunstat l s2svpn0 0 RX_PACKETS)
-# The echoes alone bring about 50 packets a second, the pings 20 more.
-[ $((rx1 - rx0)) -gt 0 ] || fail "one-way failure: nothing arrives on tunnel 1"
 sleep 1
 cut=$(date +%s%3N)
 ip -n inet route add blackhole 10.0.2.1/32
+# Read after the cut (tunstat is slow under UML): rx2 - rx1 is what came after.
+rx1=$(tunstat l s2svpn0 0 RX_PACKETS)
 wait_active 1 "one-way failure"
 fo_at=$(last_failover_ms)
+rx2=$(tunstat l s2svpn0 0 RX_PACKETS)
+# Before the cut the probe's echoes come back too; after it only the cloud's
+# own pings (20 a second) and liveness checks can arrive: unless they keep
+# arriving, this is not the one-way failure it is meant to be.
+[ $((rx1 - rx0)) -gt 20 ] || fail "one-way failure: tunnel 1 idle before the cut ($((rx1 - rx0)) packets)"
+[ $((rx2 - rx1)) -ge 10 ] ||
+	fail "one-way failure: only $((rx2 - rx1)) packets arrived on tunnel 1 after the cut"
+echo "# one-way failure: $((rx2 - rx1)) packets arrived on tunnel 1 between the cut and the switch"
 probe_stop
 kill "$cloud_ping"
 wait "$cloud_ping" 2>/dev/null
