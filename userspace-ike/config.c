@@ -388,19 +388,31 @@ static int shown(const char *value)
 	return n > VALUE_SHOWN ? VALUE_SHOWN : (int)n;
 }
 
-static bool parse_u32(const char *s, uint32_t *v)
+/* Decimal digits only, up to @max; checked before each step, so never wraps. */
+static bool parse_uint(const char *s, uint64_t max, uint64_t *v)
 {
-	uint64_t x = 0;
+	uint64_t x = 0, d;
 
 	if (!*s)
 		return false;
 	for (; *s; s++) {
 		if (*s < '0' || *s > '9')
 			return false;
-		x = x * 10 + (uint64_t)(*s - '0');
-		if (x > UINT32_MAX)
+		d = (uint64_t)(*s - '0');
+		if (x > (max - d) / 10)
 			return false;
+		x = x * 10 + d;
 	}
+	*v = x;
+	return true;
+}
+
+static bool parse_u32(const char *s, uint32_t *v)
+{
+	uint64_t x;
+
+	if (!parse_uint(s, UINT32_MAX, &x))
+		return false;
 	*v = (uint32_t)x;
 	return true;
 }
@@ -427,13 +439,9 @@ static void parse_number(struct cfg_ctx *ctx, const struct cfg_key_desc *kd, uns
 static void parse_volume(struct cfg_ctx *ctx, const struct cfg_key_desc *kd, unsigned int line,
 			 const char *value, void *dst)
 {
-	const uint64_t max = (uint64_t)1 << 62;
-	uint64_t x = 0;
-	const char *c;
+	uint64_t x;
 
-	for (c = value; *c >= '0' && *c <= '9' && x <= max; c++)
-		x = x * 10 + (uint64_t)(*c - '0');
-	if (!*value || *c || x > max || (x && x < kd->min)) {
+	if (!parse_uint(value, (uint64_t)1 << 62, &x) || (x && x < kd->min)) {
 		key_err(ctx, line, kd->name, "\"%.*s\" is not valid; valid: 0 (none) or %u to "
 			"4611686018427387904 (%s)", shown(value), value, kd->min, kd->unit);
 		return;

@@ -150,10 +150,7 @@ suite() {
 	rpid=$!
 	ip netns exec l "$IKED" -c /tmp/l.conf -S /run/iked-l.sock -l debug >/tmp/l.log 2>&1 &
 	lpid=$!
-	for _ in $(seq 100); do
-		[ "$(json l 'j["devices"][0]["tunnels"][0]["state"]' 2>/dev/null)" = usable ] && break
-		sleep 0.1
-	done
+	wait_usable l
 	ping_check "$6: tunnel up, ping" l 169.254.10.1
 	tcp_check "$6: TCP 256 KiB, verified" r 169.254.10.1 l 262144
 	check_eq "$6: negotiated as configured" \

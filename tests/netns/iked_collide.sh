@@ -65,10 +65,7 @@ rpid=$!
 sleep 0.5
 ip netns exec l "$IKED" -c /tmp/l.conf -S /run/iked-l.sock -l debug >/tmp/l.log 2>&1 &
 lpid=$!
-for _ in $(seq 100); do
-	[ "$(json l 'j["devices"][0]["tunnels"][0]["state"]' 2>/dev/null)" = usable ] && break
-	sleep 0.1
-done
+wait_usable l
 ping_check "tunnel up" l 169.254.10.1
 spi0=$(json l '[s["spi"] for s in j["devices"][0]["tunnels"][0]["sas"] if s["dir"] == "out"][0]')
 

@@ -56,10 +56,7 @@ rpid=$!
 sleep 0.5
 ip netns exec l "$IKED" -c /tmp/l.conf -S /run/iked-l.sock -l debug >/tmp/l.log 2>&1 &
 lpid=$!
-for _ in $(seq 100); do
-	[ "$(json l 'j["devices"][0]["tunnels"][0]["state"]' 2>/dev/null)" = usable ] && break
-	sleep 0.1
-done
+wait_usable l
 ping_check "tunnel up" l 169.254.10.1
 spi0=$(json l 'j["devices"][0]["tunnels"][0]["sas"][0]["spi"]')
 
@@ -89,10 +86,7 @@ sed -i 's/^phase1_lifetime = 30/phase1_lifetime = 3600/; s/^phase2_lifetime = 12
 echo "phase2_lifetime_packets = 150" >>/tmp/l.conf
 ip netns exec l "$IKED" -c /tmp/l.conf -S /run/iked-l.sock -l debug >/tmp/l2.log 2>&1 &
 lpid=$!
-for _ in $(seq 100); do
-	[ "$(json l 'j["devices"][0]["tunnels"][0]["state"]' 2>/dev/null)" = usable ] && break
-	sleep 0.1
-done
+wait_usable l
 ping_check "tunnel up again, with a packet lifetime" l 169.254.10.1
 ip netns exec l ping -q -i 0.05 -c 300 -W 2 169.254.10.1 >/tmp/ping2.out 2>&1
 stats=$(grep 'packets transmitted' /tmp/ping2.out)

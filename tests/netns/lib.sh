@@ -69,6 +69,15 @@ link_json() {
 	ip -n "$1" -d -j link show dev "$2" |
 		python3 -c "import json,sys; l=json.load(sys.stdin)[0]; print($3)"
 }
+# wait_usable NS: until NS's first tunnel is usable, up to 10 s (the ping
+# check that follows says whether it came up).
+wait_usable() {
+	local _
+	for _ in $(seq 100); do
+		[ "$(json "$1" 'j["devices"][0]["tunnels"][0]["state"]' 2>/dev/null)" = usable ] && return 0
+		sleep 0.1
+	done
+}
 
 # link_stat NS DEV COUNTER: one counter of /sys/class/net/DEV/statistics.
 link_stat() {

@@ -244,10 +244,7 @@ rekey_dpd_case() {
 	sed -i 's/^dpd_timeout = .*/phase1_lifetime = 25\nphase2_lifetime = 12\nrekey_margin = 5\nrekey_fuzz = 0\ndpd_timeout = 6/' /tmp/l.conf
 	ip netns exec l "$IKED" -c /tmp/l.conf -S /run/iked-l.sock -l debug >/tmp/l.log 2>&1 &
 	iked=$!
-	for i in $(seq 100); do
-		[ "$(json l 'j["devices"][0]["tunnels"][0]["state"]' 2>/dev/null)" = usable ] && break
-		sleep 0.1
-	done
+	wait_usable l
 	ping_check "$what: tunnel up" l 169.254.10.1
 	# strongSwan rekeys the IKE SA at 3 s, the CHILD_SA at 9 s; ours follow
 	# 20 s (IKE) and 7 s (CHILD) after the last rekey of each.

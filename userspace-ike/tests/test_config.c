@@ -693,6 +693,11 @@ static void test_err_numbers(void **state)
 	expect_error(MINI "phase2_lifetime_bytes = 9999\n", "t.conf:7:", "is not valid");
 	expect_error(MINI "phase2_lifetime_bytes = 99999999999999999999\n", "t.conf:7:",
 		     "is not valid");
+	/* 2^64 + 40000 once wrapped: over the limit, not 40000. */
+	expect_error(MINI "phase2_lifetime_bytes = 18446744073709591616\n", "t.conf:7:",
+		     "is not valid");
+	expect_error(MINI "phase2_lifetime_bytes = 4611686018427387905\n", "t.conf:7:",
+		     "is not valid");
 	expect_error(MINI "phase2_lifetime_packets = 9\n", "t.conf:7:",
 		     "phase2_lifetime_packets: \"9\" is not valid; valid: 0 (none) or 10 to");
 	expect_error(MINI "phase2_lifetime_packets =\n", "t.conf:7:", "empty value");
