@@ -272,17 +272,22 @@ bool s2svpn_crypto_is_async(struct crypto_aead *tfm)
  * data path allocates nothing but the skb. The caller runs with BH disabled
  * (transmit and receive both do), and nothing it calls while it holds the
  * area takes another one of the same direction on this CPU.
+ *
+ * The areas are kmalloc'ed, not per-CPU memory themselves: the AEAD
+ * templates point scatterlists into the request context (gcm's auth tag,
+ * chacha20poly1305's Poly1305 key), and per-CPU memory may be vmalloc'ed,
+ * which scatterlists must never address.
  */
 #define S2SVPN_SCRATCH_LEN	4096
 
 /**
  * struct s2svpn_scratch - one CPU's request areas
- * @tx: for encryption
- * @rx: for decryption
+ * @tx: for encryption, S2SVPN_SCRATCH_LEN bytes of linearly mapped memory
+ * @rx: for decryption, the same
  */
 struct s2svpn_scratch {
-	u8 tx[S2SVPN_SCRATCH_LEN] __aligned(ARCH_KMALLOC_MINALIGN);
-	u8 rx[S2SVPN_SCRATCH_LEN] __aligned(ARCH_KMALLOC_MINALIGN);
+	u8 *tx;
+	u8 *rx;
 };
 
 static struct s2svpn_scratch __percpu *s2svpn_scratch;
@@ -340,15 +345,42 @@ void s2svpn_crypto_req_put(struct s2svpn_crypto_req *cr)
 		kfree(cr);
 }
 
+static void s2svpn_scratch_free(void)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		struct s2svpn_scratch *s = per_cpu_ptr(s2svpn_scratch, cpu);
+
+		kfree(s->tx);
+		kfree(s->rx);
+	}
+	free_percpu(s2svpn_scratch);
+}
+
 int s2svpn_crypto_init(void)
 {
+	int cpu;
+
 	s2svpn_scratch = alloc_percpu(struct s2svpn_scratch);
-	return s2svpn_scratch ? 0 : -ENOMEM;
+	if (!s2svpn_scratch)
+		return -ENOMEM;
+	for_each_possible_cpu(cpu) {
+		struct s2svpn_scratch *s = per_cpu_ptr(s2svpn_scratch, cpu);
+
+		s->tx = kmalloc_node(S2SVPN_SCRATCH_LEN, GFP_KERNEL, cpu_to_node(cpu));
+		s->rx = kmalloc_node(S2SVPN_SCRATCH_LEN, GFP_KERNEL, cpu_to_node(cpu));
+		if (!s->tx || !s->rx) {
+			s2svpn_scratch_free();
+			return -ENOMEM;
+		}
+	}
+	return 0;
 }
 
 void s2svpn_crypto_exit(void)
 {
-	free_percpu(s2svpn_scratch);
+	s2svpn_scratch_free();
 }
 
 #if IS_ENABLED(CONFIG_S2SVPN_KUNIT_TEST)
