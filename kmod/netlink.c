@@ -698,7 +698,7 @@ static int s2svpn_nl_put_sa(struct sk_buff *msg, struct s2svpn_sa *sa,
 			goto cancel;
 	} else {
 		if (nla_put_u32(msg, S2SVPN_A_SA_REPLAY_WINDOW, sa->replay->size) ||
-		    nla_put_u64_64bit(msg, S2SVPN_A_SA_SEQ, READ_ONCE(sa->replay->top),
+		    nla_put_u64_64bit(msg, S2SVPN_A_SA_SEQ, s2svpn_replay_top(sa->replay),
 				      S2SVPN_A_SA_PAD))
 			goto cancel;
 	}

@@ -9,6 +9,7 @@
 
 #include <linux/bitops.h>
 #include <linux/errno.h>
+#include <linux/log2.h>
 #include <linux/slab.h>
 
 #include "replay.h"
@@ -22,7 +23,8 @@
  */
 struct s2svpn_replay *s2svpn_replay_alloc(u32 size, gfp_t gfp)
 {
-	u32 words = size ? BITS_TO_LONGS(size) + 1 : 0;
+	/* A power of two: positions are masks, never a 64-bit division. */
+	u32 words = size ? roundup_pow_of_two(BITS_TO_LONGS(size) + 1) : 0;
 	struct s2svpn_replay *r;
 
 	r = kzalloc(struct_size(r, bitmap, words), gfp);
@@ -34,23 +36,19 @@ struct s2svpn_replay *s2svpn_replay_alloc(u32 size, gfp_t gfp)
 	return r;
 }
 
-/**
- * s2svpn_replay_infer - the full sequence number of a received packet
- * @r: the window
- * @seq_lo: the 32 bits on the wire
- * @esn: whether the SA uses extended sequence numbers
- *
+/*
  * RFC 4303 appendix A.2.2: with ESN, the high 32 bits are those of the
  * window's top unless the low bits are far enough from it to say that the
  * sequence space wrapped (one more) or that the packet predates the wrap
  * (one less). The window reaches back @r->size packets (at least one, so that
  * the inference is defined with anti-replay off).
  *
- * Return: the 64-bit sequence number to authenticate and check.
+ * Context: @r->lock held: a 64-bit @r->top may tear on 32-bit hosts.
  */
-u64 s2svpn_replay_infer(const struct s2svpn_replay *r, u32 seq_lo, bool esn)
+static u64 s2svpn_replay_infer_locked(const struct s2svpn_replay *r,
+				      u32 seq_lo, bool esn)
 {
-	u64 top = READ_ONCE(r->top);
+	u64 top = r->top;
 	u32 tl = lower_32_bits(top);
 	u32 th = upper_32_bits(top);
 	u32 w = max_t(u32, r->size, 1);
@@ -73,9 +71,43 @@ u64 s2svpn_replay_infer(const struct s2svpn_replay *r, u32 seq_lo, bool esn)
 	return ((u64)th << 32) | seq_lo;
 }
 
+/**
+ * s2svpn_replay_infer - the full sequence number of a received packet
+ * @r: the window
+ * @seq_lo: the 32 bits on the wire
+ * @esn: whether the SA uses extended sequence numbers
+ *
+ * Return: the 64-bit sequence number to authenticate and check.
+ */
+u64 s2svpn_replay_infer(struct s2svpn_replay *r, u32 seq_lo, bool esn)
+{
+	u64 seq;
+
+	spin_lock_bh(&r->lock);
+	seq = s2svpn_replay_infer_locked(r, seq_lo, esn);
+	spin_unlock_bh(&r->lock);
+	return seq;
+}
+
+/**
+ * s2svpn_replay_top - the highest authenticated sequence number
+ * @r: the window
+ *
+ * Return: @r->top, read whole even on 32-bit hosts.
+ */
+u64 s2svpn_replay_top(struct s2svpn_replay *r)
+{
+	u64 top;
+
+	spin_lock_bh(&r->lock);
+	top = r->top;
+	spin_unlock_bh(&r->lock);
+	return top;
+}
+
 static bool s2svpn_replay_seen(const struct s2svpn_replay *r, u64 seq)
 {
-	u64 bit = seq % ((u64)r->words * BITS_PER_LONG);
+	unsigned long bit = seq & ((unsigned long)r->words * BITS_PER_LONG - 1);
 
 	return test_bit(bit, r->bitmap);
 }
@@ -113,6 +145,28 @@ int s2svpn_replay_check(struct s2svpn_replay *r, u64 seq)
 }
 
 /**
+ * s2svpn_replay_check_lo - infer a received packet's sequence number and
+ *	check it, under one lock
+ * @r: the window
+ * @seq_lo: the 32 bits on the wire
+ * @esn: whether the SA uses extended sequence numbers
+ * @seq: set to the inferred 64-bit sequence number
+ *
+ * Return: as s2svpn_replay_check().
+ */
+int s2svpn_replay_check_lo(struct s2svpn_replay *r, u32 seq_lo, bool esn,
+			   u64 *seq)
+{
+	int err;
+
+	spin_lock_bh(&r->lock);
+	*seq = s2svpn_replay_infer_locked(r, seq_lo, esn);
+	err = s2svpn_replay_test(r, *seq);
+	spin_unlock_bh(&r->lock);
+	return err;
+}
+
+/**
  * s2svpn_replay_update - record an authenticated packet
  * @r: the window
  * @seq: its 64-bit sequence number
@@ -124,7 +178,7 @@ int s2svpn_replay_check(struct s2svpn_replay *r, u64 seq)
  */
 int s2svpn_replay_update(struct s2svpn_replay *r, u64 seq)
 {
-	u64 span = (u64)r->words * BITS_PER_LONG;
+	unsigned long mask = (unsigned long)r->words * BITS_PER_LONG - 1;
 	int err;
 
 	spin_lock_bh(&r->lock);
@@ -134,20 +188,20 @@ int s2svpn_replay_update(struct s2svpn_replay *r, u64 seq)
 	if (seq > r->top) {
 		if (r->size) {
 			/* Clear the words the window slides over, whole. */
-			u64 from = r->top / BITS_PER_LONG + 1;
-			u64 to = seq / BITS_PER_LONG;
+			u64 from = (r->top >> ilog2(BITS_PER_LONG)) + 1;
+			u64 to = seq >> ilog2(BITS_PER_LONG);
 			u64 w;
 
 			if (to - from + 1 >= r->words)
-				bitmap_zero(r->bitmap, span);
+				bitmap_zero(r->bitmap, mask + 1);
 			else
 				for (w = from; w <= to; w++)
-					r->bitmap[w % r->words] = 0;
+					r->bitmap[(unsigned long)w & (r->words - 1)] = 0;
 		}
-		WRITE_ONCE(r->top, seq);
+		r->top = seq;
 	}
 	if (r->size)
-		set_bit(seq % span, r->bitmap);
+		set_bit(seq & mask, r->bitmap);
 out:
 	spin_unlock_bh(&r->lock);
 	return err;

@@ -11,13 +11,14 @@
 
 /**
  * struct s2svpn_replay - receive window of an inbound SA
- * @lock: serializes @top and @bitmap updates; the only data path lock
- * @top: highest authenticated sequence number, 64 bits even without ESN
+ * @lock: serializes @top and @bitmap; the only data path lock
+ * @top: highest authenticated sequence number, 64 bits even without ESN;
+ *	read under @lock too (a 64-bit load may tear on 32-bit hosts)
  * @size: window size in packets, 0 when anti-replay is off
- * @words: number of longs in @bitmap
- * @bitmap: bit (seq % (@words * BITS_PER_LONG)) set when seq was received;
- *	one long more than @size needs, so that advancing clears whole words
- *	(RFC 6479) and never a bit still inside the window
+ * @words: number of longs in @bitmap, a power of two
+ * @bitmap: bit (seq & (@words * BITS_PER_LONG - 1)) set when seq was
+ *	received; at least one long more than @size needs, so that advancing
+ *	clears whole words (RFC 6479) and never a bit still inside the window
  */
 struct s2svpn_replay {
 	spinlock_t lock; /* see above */
@@ -28,8 +29,11 @@ struct s2svpn_replay {
 };
 
 struct s2svpn_replay *s2svpn_replay_alloc(u32 size, gfp_t gfp);
-u64 s2svpn_replay_infer(const struct s2svpn_replay *r, u32 seq_lo, bool esn);
+u64 s2svpn_replay_infer(struct s2svpn_replay *r, u32 seq_lo, bool esn);
+u64 s2svpn_replay_top(struct s2svpn_replay *r);
 int s2svpn_replay_check(struct s2svpn_replay *r, u64 seq);
+int s2svpn_replay_check_lo(struct s2svpn_replay *r, u32 seq_lo, bool esn,
+			   u64 *seq);
 int s2svpn_replay_update(struct s2svpn_replay *r, u64 seq);
 
 #endif /* _S2SVPN_REPLAY_H */

@@ -36,7 +36,7 @@ static void s2svpn_rx_drop(struct s2svpn_sa *sa, struct sk_buff *skb,
 
 	s2svpn_sa_drop(sa, reason);
 	s2svpn_stats_drop(t->stats, reason);
-	dev_dstats_rx_dropped(t->s2->dev);
+	DEV_STATS_INC(t->s2->dev, rx_dropped);
 	kfree_skb(skb);
 }
 
@@ -91,6 +91,7 @@ static void s2svpn_rx_finish(struct s2svpn_crypto_req *cr, int err)
 	bool held = cr->held;
 	u64 seq = cr->seq;
 	u8 outer_ds = cr->ds;
+	unsigned long now;
 	u8 nexthdr;
 	u16 mss;
 	int len;
@@ -112,8 +113,13 @@ static void s2svpn_rx_finish(struct s2svpn_crypto_req *cr, int err)
 		s2svpn_rx_drop(sa, skb, S2SVPN_DROP_REPLAY);
 		goto out;
 	}
-	/* Authenticated: the peer is alive, whatever the payload holds. */
-	WRITE_ONCE(t->last_rx, ktime_get_real_seconds());
+	/*
+	 * Authenticated: the peer is alive, whatever the payload holds. Written
+	 * once a second at most: transmit reads this cache line.
+	 */
+	now = ktime_get_real_seconds();
+	if (READ_ONCE(t->last_rx) != now)
+		WRITE_ONCE(t->last_rx, now);
 
 	payload_len = skb->len - S2SVPN_ESP_HDR_LEN - ivlen - sa->icv_len;
 	tail_len = min_t(unsigned int, payload_len, sizeof(tail));
@@ -153,7 +159,7 @@ static void s2svpn_rx_finish(struct s2svpn_crypto_req *cr, int err)
 		s2svpn_mss_clamp(skb, mss);
 
 	s2svpn_stats_rx(t->stats, skb->len);
-	dev_dstats_rx_add(dev, skb->len);
+	dev_sw_netstats_rx_add(dev, skb->len);
 
 	skb_scrub_packet(skb, !net_eq(sa->key.net, dev_net(dev)));
 	skb->dev = dev;
@@ -246,8 +252,8 @@ void s2svpn_rx(struct net *net, struct sk_buff *skb, __be32 spi)
 	esph = (struct ip_esp_hdr *)skb->data;
 	seq = ntohl(esph->seq_no);
 	if (sa->replay) {
-		seq = s2svpn_replay_infer(sa->replay, seq, sa->esn);
-		err = s2svpn_replay_check(sa->replay, seq);
+		err = s2svpn_replay_check_lo(sa->replay, ntohl(esph->seq_no),
+					     sa->esn, &seq);
 		if (unlikely(err)) {
 			s2svpn_rx_drop(sa, skb, err == -EINVAL ? S2SVPN_DROP_MALFORMED :
 				       S2SVPN_DROP_REPLAY);

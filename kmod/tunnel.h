@@ -58,7 +58,8 @@ struct s2svpn_tunnel_cfg {
  * @sa_out: outbound SA (RCU; device lock)
  * @sa_in: inbound SAs: [0] current, [1] previous (RCU; device lock)
  * @stats: per-CPU counters
- * @last_rx: ktime_get_real_seconds() of the last authenticated packet
+ * @last_rx: ktime_get_real_seconds() of the last authenticated packet, in
+ *	one word so that lockless reads never tear (good until 2106 on 32-bit)
  * @usable: has a socket and an outbound SA (device lock)
  */
 struct s2svpn_tunnel {
@@ -73,7 +74,7 @@ struct s2svpn_tunnel {
 	struct s2svpn_sa __rcu *sa_out;
 	struct s2svpn_sa __rcu *sa_in[2];
 	struct s2svpn_pcpu_stats __percpu *stats;
-	time64_t last_rx;
+	unsigned long last_rx;
 	bool usable;
 };
 
