@@ -66,7 +66,7 @@ static const struct net_device_ops s2svpn_netdev_ops = {
 	.ndo_init		= s2svpn_dev_init,
 	.ndo_uninit		= s2svpn_dev_uninit,
 	.ndo_start_xmit		= s2svpn_xmit,
-	.ndo_get_stats64	= S2SVPN_COMPAT_NDO_GET_STATS64,
+	.ndo_get_stats64	= dev_get_tstats64,
 };
 
 /**
@@ -105,7 +105,12 @@ static void s2svpn_dev_setup(struct net_device *dev)
 	s2->df = S2SVPN_DF_CLEAR;
 	dev->netdev_ops = &s2svpn_netdev_ops;
 	dev->needs_free_netdev = true;
-	dev->pcpu_stat_type = NETDEV_PCPU_STAT_DSTATS;
+	/*
+	 * The layout the UDP tunnel transmit helpers know on every kernel
+	 * (6.1's write tstats whatever the type), as WireGuard uses it; the
+	 * helpers are kept from counting, see s2svpn_tx_send().
+	 */
+	dev->pcpu_stat_type = NETDEV_PCPU_STAT_TSTATS;
 
 	dev->type = ARPHRD_NONE;
 	dev->flags = IFF_POINTOPOINT | IFF_NOARP;

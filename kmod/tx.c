@@ -36,7 +36,7 @@ static void s2svpn_tx_drop(struct s2svpn_tunnel *t, struct s2svpn_sa *sa,
 	if (sa)
 		s2svpn_sa_drop(sa, reason);
 	s2svpn_stats_drop(t->stats, reason);
-	dev_dstats_tx_dropped(t->s2->dev);
+	DEV_STATS_INC(t->s2->dev, tx_dropped);
 	kfree_skb(skb);
 }
 
@@ -151,7 +151,13 @@ static void s2svpn_tx_send(struct s2svpn_tunnel *t, struct s2svpn_sa *sa,
 			goto nomem;
 		}
 		s2svpn_stats_tx(t->stats, inner_len);
-		dev_dstats_tx_add(dev, inner_len);
+		dev_sw_netstats_tx_add(dev, 1, inner_len);
+		/*
+		 * Counted above, in inner bytes as received: without a device,
+		 * iptunnel_xmit() counts nothing a second time. Locally sent
+		 * packets have none at this point either.
+		 */
+		skb->dev = NULL;
 		/* RFC 3948 section 2.1: the UDP checksum is zero over IPv4. */
 		udp_tunnel_xmit_skb(rt, sk, skb, fl4.saddr, fl4.daddr, tos,
 				    ip4_dst_hoplimit(&rt->dst),
@@ -189,14 +195,15 @@ static void s2svpn_tx_send(struct s2svpn_tunnel *t, struct s2svpn_sa *sa,
 			goto nomem;
 		}
 		s2svpn_stats_tx(t->stats, inner_len);
-		dev_dstats_tx_add(dev, inner_len);
+		dev_sw_netstats_tx_add(dev, 1, inner_len);
 		skb_scrub_packet(skb, xnet);
 		/*
 		 * IPv6 has no DF bit: the same policy decides whether this host
 		 * may fragment the outer packet (only "set" forbids it).
 		 */
 		skb->ignore_df = READ_ONCE(t->s2->df) != S2SVPN_DF_SET;
-		udp_tunnel6_xmit_skb(dst, sk, skb, dev, &fl6.saddr, &fl6.daddr,
+		/* No device: counted above, as for IPv4. */
+		udp_tunnel6_xmit_skb(dst, sk, skb, NULL, &fl6.saddr, &fl6.daddr,
 				     tos, ip6_dst_hoplimit(dst), 0,
 				     fl6.fl6_sport, fl6.fl6_dport, false);
 		return;
@@ -435,14 +442,14 @@ netdev_tx_t s2svpn_xmit(struct sk_buff *skb, struct net_device *dev)
 	u16 mss;
 
 	if (unlikely(!s2svpn_tx_valid(skb))) {
-		dev_dstats_tx_dropped(dev);
+		DEV_STATS_INC(dev, tx_dropped);
 		kfree_skb(skb);
 		return NETDEV_TX_OK;
 	}
 	t = s2svpn_tx_pick(s2, skb);
 	if (unlikely(!t)) {
 		/* No tunnel at all: nothing can protect the packet. */
-		dev_dstats_tx_dropped(dev);
+		DEV_STATS_INC(dev, tx_dropped);
 		kfree_skb(skb);
 		return NETDEV_TX_OK;
 	}
