@@ -4,8 +4,11 @@
  *
  * Every operation has its own strict policy: an attribute the operation does
  * not take is refused with an extack message naming it. Devices are found by
- * ifindex in the requester's namespace; all operations need CAP_NET_ADMIN in
- * that namespace's user namespace.
+ * ifindex in the requester's namespace. Every operation needs CAP_NET_ADMIN
+ * in the initial user namespace (GENL_ADMIN_PERM, as ovpn): the module is
+ * not meant to be driven from unprivileged user namespaces, whose root could
+ * otherwise load it and reach every operation. Joining the events group
+ * needs CAP_NET_ADMIN over the namespace.
  */
 
 #include <linux/in6.h>
@@ -29,7 +32,9 @@ static struct genl_family s2svpn_family;
 enum { S2SVPN_MCGRP_EVENTS_ID };
 
 static const struct genl_multicast_group s2svpn_mcgrps[] = {
-	[S2SVPN_MCGRP_EVENTS_ID] = { .name = S2SVPN_MCGRP_EVENTS },
+	/* Events name SPIs and tunnel state: CAP_NET_ADMIN, as the operations. */
+	[S2SVPN_MCGRP_EVENTS_ID] = { .name = S2SVPN_MCGRP_EVENTS,
+				     .flags = GENL_MCAST_CAP_NET_ADMIN },
 };
 
 /* Nested policies, one per operation. */
@@ -845,44 +850,44 @@ static const struct genl_ops s2svpn_ops[] = {
 		.dumpit = s2svpn_nl_dev_get_dumpit,
 		.policy = s2svpn_dev_get_policy,
 		.maxattr = S2SVPN_A_MAX,
-		.flags = GENL_UNS_ADMIN_PERM,
+		.flags = GENL_ADMIN_PERM,
 	}, {
 		.cmd = S2SVPN_CMD_DEV_SET,
 		.doit = s2svpn_nl_dev_set_doit,
 		.policy = s2svpn_dev_set_policy,
 		.maxattr = S2SVPN_A_MAX,
-		.flags = GENL_UNS_ADMIN_PERM,
+		.flags = GENL_ADMIN_PERM,
 	}, {
 		.cmd = S2SVPN_CMD_TUNNEL_SET,
 		.doit = s2svpn_nl_tunnel_set_doit,
 		.policy = s2svpn_tunnel_set_top_policy,
 		.maxattr = S2SVPN_A_MAX,
-		.flags = GENL_UNS_ADMIN_PERM,
+		.flags = GENL_ADMIN_PERM,
 	}, {
 		.cmd = S2SVPN_CMD_TUNNEL_DEL,
 		.doit = s2svpn_nl_tunnel_del_doit,
 		.policy = s2svpn_tunnel_del_top_policy,
 		.maxattr = S2SVPN_A_MAX,
-		.flags = GENL_UNS_ADMIN_PERM,
+		.flags = GENL_ADMIN_PERM,
 	}, {
 		.cmd = S2SVPN_CMD_SA_NEW,
 		.doit = s2svpn_nl_sa_new_doit,
 		.policy = s2svpn_sa_new_top_policy,
 		.maxattr = S2SVPN_A_MAX,
-		.flags = GENL_UNS_ADMIN_PERM,
+		.flags = GENL_ADMIN_PERM,
 	}, {
 		.cmd = S2SVPN_CMD_SA_DEL,
 		.doit = s2svpn_nl_sa_del_doit,
 		.policy = s2svpn_sa_id_top_policy,
 		.maxattr = S2SVPN_A_MAX,
-		.flags = GENL_UNS_ADMIN_PERM,
+		.flags = GENL_ADMIN_PERM,
 	}, {
 		.cmd = S2SVPN_CMD_SA_GET,
 		.doit = s2svpn_nl_sa_get_doit,
 		.dumpit = s2svpn_nl_sa_get_dumpit,
 		.policy = s2svpn_sa_id_top_policy,
 		.maxattr = S2SVPN_A_MAX,
-		.flags = GENL_UNS_ADMIN_PERM,
+		.flags = GENL_ADMIN_PERM,
 	},
 };
 

@@ -175,6 +175,58 @@ check_err "unprivileged DEV_GET refused" "Operation not permitted" \
 	ip netns exec nl setpriv --reuid=65534 --regid=65534 --clear-groups \
 	--inh-caps=-all --bounding-set=-all "$S2SVPNCTL" show
 
+# Nor can an unprivileged user listen to the events (SPIs, tunnel state).
+ip netns exec nl setpriv --reuid=65534 --regid=65534 --clear-groups \
+	--inh-caps=-all --bounding-set=-all python3 - "$S2SVPN_REPO/tests/netns" \
+	<<'PY' || fail "unprivileged user joined the events group"
+import errno, sys
+sys.path.insert(0, sys.argv[1])
+from genl import S2svpn
+try:
+    S2svpn().subscribe("events")
+except PermissionError:
+    sys.exit(0)
+print("# unprivileged user joined the events group")
+sys.exit(1)
+PY
+ok "unprivileged user cannot join the events group"
+
+# The root of an unprivileged user namespace has CAP_NET_ADMIN over its own
+# network namespace only: it may create the link, but the family refuses
+# every operation (GENL_ADMIN_PERM wants the capability in init_user_ns).
+userns_case() {
+	python3 - "$S2SVPN_REPO/tests/netns" <<'PY'
+import errno, socket, subprocess, sys
+sys.path.insert(0, sys.argv[1])
+from genl import S2svpn, NlError, A, T
+subprocess.run(["ip", "link", "add", "s2u0", "type", "s2svpn"], check=True)
+ifi = socket.if_nametoindex("s2u0")
+nl = S2svpn()
+cases = [
+    ("DEV_GET", lambda: nl.do("DEV_GET", [(A.IFINDEX, ("u32", ifi))])),
+    ("DEV_GET dump", lambda: nl.dump("DEV_GET")),
+    ("TUNNEL_SET", lambda: nl.do("TUNNEL_SET", [(A.IFINDEX, ("u32", ifi)), (A.TUNNEL, [
+        (T.ID, ("u8", 0)), (T.REMOTE4, socket.inet_aton("10.0.0.1")),
+        (T.LOCAL_PORT, ("u16", 4700))])])),
+]
+bad = 0
+for what, fn in cases:
+    try:
+        fn()
+        print(f"# user namespace root: {what} accepted")
+        bad = 1
+    except NlError as e:
+        if e.errno != errno.EPERM:
+            print(f"# user namespace root: {what}: {e}, want EPERM")
+            bad = 1
+sys.exit(bad)
+PY
+}
+export -f userns_case
+export S2SVPN_REPO
+check "user namespace root (as nobody, own netns) refused every operation" \
+	setpriv --reuid=65534 --regid=65534 --clear-groups unshare -Urn bash -c userns_case
+
 # A dump of thousands of SAs: 350 devices x 2 tunnels x 3 SAs.
 ip netns exec nl python3 - "$S2SVPN_REPO/tests/netns" <<'PY' || fail "SA dump"
 import socket, subprocess, sys

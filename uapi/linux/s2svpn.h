@@ -9,7 +9,9 @@
  *
  * TUNNEL_SET with a remote address replaces all of the tunnel's addresses
  * and ports (an inside peer left out is cleared); without one it only
- * changes the socket. Every operation needs CAP_NET_ADMIN.
+ * changes the socket. Every operation needs CAP_NET_ADMIN in the initial
+ * user namespace (an unprivileged user namespace's root gets EPERM); joining
+ * the "events" group needs CAP_NET_ADMIN over the network namespace.
  */
 #ifndef _UAPI_LINUX_S2SVPN_H
 #define _UAPI_LINUX_S2SVPN_H
