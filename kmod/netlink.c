@@ -14,7 +14,9 @@
 #include <linux/in6.h>
 #include <linux/s2svpn.h>
 #include <linux/ktime.h>
+#include <net/addrconf.h>
 #include <net/genetlink.h>
+#include <net/route.h>
 #include <net/sock.h>
 
 #include "compat.h"
@@ -362,21 +364,52 @@ s2svpn_nl_tunnel_cfg(struct nlattr **tb, struct netlink_ext_ack *extack)
 	return cfg;
 }
 
-/* An IPv4 tunnel sends on an IPv4 or dual-stack socket, IPv6 on IPv6. */
-static int s2svpn_nl_sock_fits(struct s2svpn_sock *sock, sa_family_t family,
+/* Is @cfg's local address one of @net's (or unset: routing picks one)? */
+static bool s2svpn_nl_local_ok(struct net *net,
+			       const struct s2svpn_tunnel_cfg *cfg)
+{
+	if (cfg->family == AF_INET)
+		return !cfg->local4 ||
+		       inet_addr_type(net, cfg->local4) == RTN_LOCAL;
+#if IS_ENABLED(CONFIG_IPV6)
+	/* Tentative addresses count: the daemon may set up before DAD ends. */
+	return ipv6_addr_any(&cfg->local6) ||
+	       ipv6_chk_addr_and_flags(net, &cfg->local6, NULL, true, 0, 0);
+#else
+	return false;
+#endif
+}
+
+/*
+ * An IPv4 tunnel sends on an IPv4 or dual-stack socket, IPv6 on IPv6; from
+ * a local address of the socket's namespace, so that the tunnel cannot
+ * send with somebody else's source address.
+ */
+static int s2svpn_nl_sock_fits(struct s2svpn_sock *sock,
+			       const struct s2svpn_tunnel_cfg *cfg,
 			       struct netlink_ext_ack *extack)
 {
-	struct sock *sk = READ_ONCE(sock->sk);
+	struct sock *sk;
+	int err = 0;
 
-	if (family == AF_INET6 && sock->family != AF_INET6) {
+	if (cfg->family == AF_INET6 && sock->family != AF_INET6) {
 		NL_SET_ERR_MSG(extack, "an IPv6 tunnel needs an IPv6 socket");
 		return -EAFNOSUPPORT;
 	}
-	if (family == AF_INET && sock->family == AF_INET6 && sk && sk->sk_ipv6only) {
+	if (cfg->family == AF_INET && sock->family == AF_INET6 && sock->ipv6only) {
 		NL_SET_ERR_MSG(extack, "an IPv4 tunnel cannot use an IPv6-only socket");
 		return -EAFNOSUPPORT;
 	}
-	return 0;
+	/* UDP sockets are freed after a grace period (SOCK_RCU_FREE). */
+	rcu_read_lock();
+	sk = READ_ONCE(sock->sk);
+	if (sk && !s2svpn_nl_local_ok(sock_net(sk), cfg)) {
+		NL_SET_ERR_MSG(extack,
+			       "local address is not an address of the socket's network namespace");
+		err = -EADDRNOTAVAIL;
+	}
+	rcu_read_unlock();
+	return err;
 }
 
 /* Parse the tunnel nest with @policy; TUNNEL_ID is required. */
@@ -456,13 +489,28 @@ static int s2svpn_nl_tunnel_set_doit(struct sk_buff *skb, struct genl_info *info
 		sock = NULL;
 		goto unlock;
 	}
+	/*
+	 * A socket of another namespace sends and receives there, and its
+	 * SAs take SPIs there: only for a caller who administers it.
+	 */
+	if (sock && !net_eq(sock->net, dev_net(s2->dev)) &&
+	    !netlink_ns_capable(skb, sock->net->user_ns, CAP_NET_ADMIN)) {
+		NL_SET_ERR_MSG(info->extack,
+			       "socket of another network namespace: needs CAP_NET_ADMIN over it");
+		err = -EPERM;
+		goto unlock;
+	}
 	if (sock || cfg) {
+		const struct s2svpn_tunnel_cfg *now = cfg;
 		struct s2svpn_sock *check = sock;
 
 		if (!check)
 			check = rcu_dereference_protected(t->sock,
 							  lockdep_is_held(&s2->lock));
-		err = check ? s2svpn_nl_sock_fits(check, family, info->extack) : 0;
+		if (!now)
+			now = rcu_dereference_protected(t->cfg,
+							lockdep_is_held(&s2->lock));
+		err = check ? s2svpn_nl_sock_fits(check, now, info->extack) : 0;
 		if (err)
 			goto unlock;
 	}

@@ -12,6 +12,7 @@
 #include <linux/file.h>
 #include <linux/net.h>
 #include <linux/udp.h>
+#include <net/ipv6.h>
 #include <net/udp.h>
 #include <net/udp_tunnel.h>
 
@@ -134,6 +135,7 @@ static struct s2svpn_sock *s2svpn_sock_alloc(struct sock *sk)
 	s->sk = sk;
 	s->net = sock_net(sk);
 	s->family = sk->sk_family;
+	s->ipv6only = sk->sk_family == AF_INET6 && sk->sk_ipv6only;
 	s->port = ntohs(inet_sk(sk)->inet_sport);
 	refcount_set(&s->refcnt, 1);
 	spin_lock_init(&s->lock);

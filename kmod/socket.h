@@ -19,6 +19,7 @@
  * @refcnt: one per tunnel using it, plus the detach work while queued
  * @lock: protects @sk against close racing the last put
  * @family: AF_INET or AF_INET6
+ * @ipv6only: an IPv6 socket that takes no IPv4 (fixed once bound)
  * @port: local port, host order
  * @ksock: the socket when s2svpn opened it itself (static keying), closed
  *	when the last tunnel lets go or its namespace dies; NULL for the
@@ -33,6 +34,7 @@ struct s2svpn_sock {
 	refcount_t refcnt;
 	spinlock_t lock; /* see above */
 	sa_family_t family;
+	bool ipv6only;
 	u16 port;
 	struct socket *ksock;
 	struct list_head knode;

@@ -100,6 +100,18 @@ xfrm.setsockopt(socket.IPPROTO_UDP, 100, 2)  # UDP_ENCAP_ESPINUDP: xfrm's
 case("socket xfrm already owns", tun((T.ID, ("u8", 0)), (T.REMOTE4, v4("10.0.0.2")),
                                      (T.SOCK_FD, ("u32", xfrm.fileno()))), errno.EBUSY,
      "another encapsulation")
+# Sending from an address that is not this namespace's would spoof it.
+case("IPv4 local address not of the namespace",
+     tun((T.ID, ("u8", 0)), (T.REMOTE4, v4("10.0.0.2")), (T.LOCAL4, v4("10.99.0.1")),
+         (T.SOCK_FD, ("u32", udp4.fileno()))), errno.EADDRNOTAVAIL,
+     "not an address of the socket's network namespace")
+udp6 = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+udp6.bind(("::", 4702))
+case("IPv6 local address not of the namespace",
+     tun((T.ID, ("u8", 0)), (T.REMOTE6, socket.inet_pton(socket.AF_INET6, "fd00::2")),
+         (T.LOCAL6, socket.inet_pton(socket.AF_INET6, "fd00::99")),
+         (T.SOCK_FD, ("u32", udp6.fileno()))), errno.EADDRNOTAVAIL,
+     "not an address of the socket's network namespace")
 got = nl.do("DEV_GET", dev())[0][1]
 if T.ID in parse_attrs(got.get(A.TUNNEL, b"")):
     print("not ok - a refused TUNNEL_SET left a tunnel behind"); sys.exit(1)
