@@ -154,6 +154,12 @@ static void s2svpn_rx_finish(struct s2svpn_crypto_req *cr, int err)
 		s2svpn_rx_drop(sa, skb, S2SVPN_DROP_NO_SA);
 		goto out;
 	}
+	/*
+	 * Nothing the outer packet's checksum state said holds for the inner
+	 * one; set before clamping, which updates the TCP checksum only when
+	 * it is not CHECKSUM_PARTIAL (as an outer IPv6 packet off a veth is).
+	 */
+	skb->ip_summed = CHECKSUM_NONE;
 	mss = READ_ONCE(s2->mss_clamp);
 	if (mss)
 		s2svpn_mss_clamp(skb, mss);
@@ -162,9 +168,13 @@ static void s2svpn_rx_finish(struct s2svpn_crypto_req *cr, int err)
 	dev_sw_netstats_rx_add(dev, skb->len);
 
 	skb_scrub_packet(skb, !net_eq(sa->key.net, dev_net(dev)));
+	/*
+	 * The outer flow's hash would put every inner flow in one RPS CPU,
+	 * GRO bucket and fq_codel flow: let the stack hash the inner packet.
+	 */
+	skb_clear_hash(skb);
 	skb->dev = dev;
 	skb->pkt_type = PACKET_HOST;
-	skb->ip_summed = CHECKSUM_NONE;
 	skb_reset_mac_header(skb);
 	skb_reset_transport_header(skb);
 	gro_cells_receive(&s2->gro_cells, skb);

@@ -60,20 +60,26 @@ void s2svpn_sa_put(struct s2svpn_sa *sa)
 	}
 }
 
-static void s2svpn_sa_expire_work(struct work_struct *work)
+/* Soft and hard expiry have a work item each: one never hides the other. */
+static void s2svpn_sa_soft_work(struct work_struct *work)
 {
-	struct s2svpn_sa *sa = container_of(work, struct s2svpn_sa, expire_work);
-	struct s2svpn_dev *s2 = sa->tunnel->s2;
-	bool hard = test_bit(S2SVPN_SA_HARD, &sa->flags);
+	struct s2svpn_sa *sa = container_of(work, struct s2svpn_sa, soft_work);
 
-	s2svpn_nl_notify_sa_expire(sa, hard, READ_ONCE(sa->expire_reason));
-	if (hard) {
-		mutex_lock(&s2->lock);
-		/* An unregistered device has let go of its SAs already. */
-		if (!s2->dead)
-			s2svpn_tunnel_sa_remove(sa->tunnel, sa);
-		mutex_unlock(&s2->lock);
-	}
+	s2svpn_nl_notify_sa_expire(sa, false, READ_ONCE(sa->soft_reason));
+	s2svpn_sa_put(sa);
+}
+
+static void s2svpn_sa_hard_work(struct work_struct *work)
+{
+	struct s2svpn_sa *sa = container_of(work, struct s2svpn_sa, hard_work);
+	struct s2svpn_dev *s2 = sa->tunnel->s2;
+
+	s2svpn_nl_notify_sa_expire(sa, true, READ_ONCE(sa->hard_reason));
+	mutex_lock(&s2->lock);
+	/* An unregistered device has let go of its SAs already. */
+	if (!s2->dead)
+		s2svpn_tunnel_sa_remove(sa->tunnel, sa);
+	mutex_unlock(&s2->lock);
 	s2svpn_sa_put(sa);
 }
 
@@ -84,15 +90,25 @@ static void s2svpn_sa_expire_work(struct work_struct *work)
  * @reason: enum s2svpn_expire_reason
  *
  * Safe in any context: the event and the removal happen in a work item.
- * Each kind of expiry is reported once.
+ * Each kind of expiry is reported once, with the reason of the first limit
+ * of its kind reached.
  */
 void s2svpn_sa_expire(struct s2svpn_sa *sa, bool hard, u8 reason)
 {
-	if (test_and_set_bit(hard ? S2SVPN_SA_HARD : S2SVPN_SA_SOFT, &sa->flags))
+	int bit = hard ? S2SVPN_SA_HARD : S2SVPN_SA_SOFT;
+
+	/* Test first: every packet after the soft limit comes here. */
+	if (test_bit(bit, &sa->flags) || test_and_set_bit(bit, &sa->flags))
 		return;
-	WRITE_ONCE(sa->expire_reason, reason);
-	if (s2svpn_sa_hold(sa) && !queue_work(s2svpn_wq, &sa->expire_work))
-		s2svpn_sa_put(sa);
+	if (hard) {
+		WRITE_ONCE(sa->hard_reason, reason);
+		if (s2svpn_sa_hold(sa) && !queue_work(s2svpn_wq, &sa->hard_work))
+			s2svpn_sa_put(sa);
+	} else {
+		WRITE_ONCE(sa->soft_reason, reason);
+		if (s2svpn_sa_hold(sa) && !queue_work(s2svpn_wq, &sa->soft_work))
+			s2svpn_sa_put(sa);
+	}
 }
 
 /* The transform, or the ChaCha20-Poly1305 library key, and the ICV length. */
@@ -171,7 +187,8 @@ struct s2svpn_sa *s2svpn_sa_new(struct s2svpn_tunnel *tunnel,
 	atomic64_set(&sa->bytes, 0);
 	for (i = 0; i < S2SVPN_DROP_MAX; i++)
 		atomic64_set(&sa->drops[i], 0);
-	INIT_WORK(&sa->expire_work, s2svpn_sa_expire_work);
+	INIT_WORK(&sa->soft_work, s2svpn_sa_soft_work);
+	INIT_WORK(&sa->hard_work, s2svpn_sa_hard_work);
 	INIT_RCU_WORK(&sa->free_work, s2svpn_sa_free_work);
 	sa->created = ktime_get_real_seconds();
 	return sa;
@@ -248,14 +265,21 @@ struct s2svpn_sa *s2svpn_sa_lookup(const struct net *net, __be32 spi)
  */
 int s2svpn_sa_next_seq(struct s2svpn_sa *sa, u64 *seq)
 {
-	u64 s = atomic64_inc_return(&sa->seq);
+	s64 old = atomic64_read(&sa->seq);
+	u64 s;
 
-	if (unlikely(s > sa->seq_max || !s)) {
-		/* Keep the counter pinned past the end: no wrap, ever. */
-		atomic64_set(&sa->seq, sa->seq_max);
-		s2svpn_sa_expire(sa, true, S2SVPN_EXPIRE_SEQ);
-		return -ENOSPC;
-	}
+	/*
+	 * Compare and exchange: the counter never passes the limit, not even
+	 * for a moment. An increment past it, pinned back afterwards, would
+	 * let another CPU take the wrapped value (IV reuse under one key).
+	 */
+	do {
+		if (unlikely((u64)old >= sa->seq_max)) {
+			s2svpn_sa_expire(sa, true, S2SVPN_EXPIRE_SEQ);
+			return -ENOSPC;
+		}
+	} while (!atomic64_try_cmpxchg(&sa->seq, &old, old + 1));
+	s = (u64)old + 1;
 	if (unlikely(sa->seq_max - s < S2SVPN_SEQ_SOFT_MARGIN))
 		s2svpn_sa_expire(sa, false, S2SVPN_EXPIRE_SEQ);
 	*seq = s;

@@ -49,7 +49,8 @@ enum {
  * @alg: algorithm table entry
  * @tfm: keyed transform, or NULL when @chapoly is set
  * @chapoly: ChaCha20-Poly1305 library key (s2svpn_crypto_lib())
- * @seq: outbound: last sequence number used (the next is @seq + 1)
+ * @seq: outbound: last sequence number used (the next is @seq + 1), never
+ *	above @seq_max
  * @seq_max: outbound: last usable sequence number
  * @replay: inbound: anti-replay window
  * @soft_bytes: soft byte limit, 0 for none
@@ -60,8 +61,10 @@ enum {
  * @bytes: inner bytes through this SA
  * @drops: drops attributed to this SA, by reason
  * @flags: S2SVPN_SA_SOFT, S2SVPN_SA_HARD
- * @expire_reason: enum s2svpn_expire_reason of the last limit reached
- * @expire_work: sends expire events and removes hard-expired SAs
+ * @soft_reason: enum s2svpn_expire_reason of the soft limit reached
+ * @hard_reason: enum s2svpn_expire_reason of the hard limit reached
+ * @soft_work: sends the soft expire event
+ * @hard_work: sends the hard expire event and removes the SA
  * @free_work: frees the SA after an RCU grace period, in process context
  * @created: ktime_get_real_seconds() at creation
  */
@@ -88,8 +91,10 @@ struct s2svpn_sa {
 	atomic64_t bytes;
 	atomic64_t drops[S2SVPN_DROP_MAX];
 	unsigned long flags;
-	u8 expire_reason;
-	struct work_struct expire_work;
+	u8 soft_reason;
+	u8 hard_reason;
+	struct work_struct soft_work;
+	struct work_struct hard_work;
 	struct rcu_work free_work;
 	time64_t created;
 };

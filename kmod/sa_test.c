@@ -73,6 +73,8 @@ static int sa_test_add(struct sa_test_ctx *c, u8 dir, u32 spi,
 
 	p.dir = dir;
 	p.spi = htonl(spi);
+	/* A first sequence number past 32 bits needs ESN. */
+	cp.esn = p.seq > U32_MAX;
 	if (!extra)
 		p.replay_window = 64;
 	sa = s2svpn_sa_new(c->t, &p, &cp, NULL);
@@ -190,6 +192,63 @@ static void sa_seq_never_wraps(struct kunit *test)
 	sa_test_teardown(&c);
 }
 
+/*
+ * ESN: the last sequence number is 2^64 - 1; past it the counter stays at
+ * the limit, never wrapping to 0 or 1 (IV reuse under the key), however
+ * often the exhausted SA is asked again.
+ */
+static void sa_seq_esn_pinned_at_limit(struct kunit *test)
+{
+	struct s2svpn_sa_params p = { .seq = U64_MAX - 1 };
+	struct sa_test_ctx c;
+	struct s2svpn_sa *sa;
+	u64 seq = 0;
+	int i;
+
+	sa_test_setup(test, &c, 45108);
+	KUNIT_ASSERT_EQ(test, sa_test_add(&c, S2SVPN_DIR_OUT, 0x7001, &p, &sa), 0);
+	KUNIT_ASSERT_TRUE(test, sa->esn);
+	KUNIT_EXPECT_EQ(test, s2svpn_sa_next_seq(sa, &seq), 0);
+	KUNIT_EXPECT_EQ(test, seq, U64_MAX);
+	for (i = 0; i < 3; i++) {
+		seq = 0;
+		KUNIT_EXPECT_EQ(test, s2svpn_sa_next_seq(sa, &seq), -ENOSPC);
+		KUNIT_EXPECT_EQ(test, seq, 0);
+		KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&sa->seq), U64_MAX);
+	}
+	KUNIT_EXPECT_TRUE(test, test_bit(S2SVPN_SA_HARD, &sa->flags));
+	KUNIT_EXPECT_EQ(test, READ_ONCE(sa->hard_reason), S2SVPN_EXPIRE_SEQ);
+	flush_workqueue(s2svpn_wq);
+	sa_test_teardown(&c);
+}
+
+/* Soft and hard reached before any work runs: both are reported. */
+static void sa_soft_and_hard_both_queued(struct kunit *test)
+{
+	struct s2svpn_sa_params p = { .soft_packets = 1, .hard_packets = 2 };
+	struct sa_test_ctx c;
+	struct s2svpn_sa *sa;
+
+	sa_test_setup(test, &c, 45109);
+	KUNIT_ASSERT_EQ(test, sa_test_add(&c, S2SVPN_DIR_OUT, 0x8001, &p, &sa), 0);
+	/* Hold the SA: the hard work frees the slot's reference. */
+	KUNIT_ASSERT_TRUE(test, s2svpn_sa_hold(sa));
+	local_bh_disable();
+	KUNIT_EXPECT_EQ(test, s2svpn_sa_account(sa, 100), 0);
+	KUNIT_EXPECT_EQ(test, s2svpn_sa_account(sa, 100), 0);
+	KUNIT_EXPECT_EQ(test, s2svpn_sa_account(sa, 100), -EKEYEXPIRED);
+	/* One CPU (UML), BH off: no work ran yet, both are queued. */
+	KUNIT_EXPECT_TRUE(test, work_pending(&sa->soft_work));
+	KUNIT_EXPECT_TRUE(test, work_pending(&sa->hard_work));
+	KUNIT_EXPECT_EQ(test, READ_ONCE(sa->soft_reason), S2SVPN_EXPIRE_PACKETS);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(sa->hard_reason), S2SVPN_EXPIRE_PACKETS);
+	local_bh_enable();
+	flush_workqueue(s2svpn_wq);
+	KUNIT_EXPECT_NULL(test, rcu_access_pointer(c.t->sa_out));
+	s2svpn_sa_put(sa);
+	sa_test_teardown(&c);
+}
+
 static void sa_limits_soft_then_hard(struct kunit *test)
 {
 	struct s2svpn_sa_params p = { .soft_packets = 3, .hard_packets = 5,
@@ -205,7 +264,7 @@ static void sa_limits_soft_then_hard(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, test_bit(S2SVPN_SA_SOFT, &sa->flags), i >= 3);
 	}
 	KUNIT_EXPECT_EQ(test, s2svpn_sa_account(sa, 100), -EKEYEXPIRED);
-	KUNIT_EXPECT_EQ(test, READ_ONCE(sa->expire_reason), S2SVPN_EXPIRE_PACKETS);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(sa->hard_reason), S2SVPN_EXPIRE_PACKETS);
 	flush_workqueue(s2svpn_wq);
 	KUNIT_EXPECT_NULL(test, rcu_access_pointer(c.t->sa_out));
 	sa_test_teardown(&c);
@@ -218,6 +277,8 @@ static struct kunit_case s2svpn_sa_cases[] = {
 	KUNIT_CASE(sa_outbound_makes_tunnel_usable),
 	KUNIT_CASE(sa_seq_never_wraps),
 	KUNIT_CASE(sa_limits_soft_then_hard),
+	KUNIT_CASE(sa_seq_esn_pinned_at_limit),
+	KUNIT_CASE(sa_soft_and_hard_both_queued),
 	{}
 };
 
