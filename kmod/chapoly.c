@@ -38,7 +38,7 @@ struct s2svpn_chapoly *s2svpn_chapoly_new(const struct s2svpn_crypto_params *p)
 
 	if (WARN_ON_ONCE(p->enc_keylen != CHACHA_KEY_SIZE || !p->salt))
 		return NULL;
-	cp = kmalloc(sizeof(*cp), GFP_KERNEL);
+	cp = kmalloc(sizeof(*cp), GFP_KERNEL_ACCOUNT);
 	if (!cp)
 		return NULL;
 	for (i = 0; i < ARRAY_SIZE(cp->key); i++)

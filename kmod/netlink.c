@@ -337,7 +337,7 @@ s2svpn_nl_tunnel_cfg(struct nlattr **tb, struct netlink_ext_ack *extack)
 		NL_SET_ERR_MSG(extack, "local and remote addresses of different families");
 		return ERR_PTR(-EINVAL);
 	}
-	cfg = kzalloc(sizeof(*cfg), GFP_KERNEL);
+	cfg = kzalloc(sizeof(*cfg), GFP_KERNEL_ACCOUNT);
 	if (!cfg)
 		return ERR_PTR(-ENOMEM);
 	if (tb[S2SVPN_A_TUNNEL_REMOTE4]) {

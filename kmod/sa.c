@@ -33,6 +33,11 @@ static const struct rhashtable_params s2svpn_sa_ht_params = {
 };
 
 static struct rhashtable s2svpn_sa_table;
+/*
+ * Serializes insertions, so that s2svpn_sa_rehash() can check that SPIs
+ * are free and then take them. Taken inside device locks.
+ */
+static DEFINE_MUTEX(s2svpn_sa_hash_lock);
 
 static void s2svpn_sa_free_work(struct work_struct *work)
 {
@@ -155,7 +160,7 @@ struct s2svpn_sa *s2svpn_sa_new(struct s2svpn_tunnel *tunnel,
 	struct s2svpn_sa *sa;
 	int err, i;
 
-	sa = kzalloc(sizeof(*sa), GFP_KERNEL);
+	sa = kzalloc(sizeof(*sa), GFP_KERNEL_ACCOUNT);
 	if (!sa)
 		return ERR_PTR(-ENOMEM);
 
@@ -163,7 +168,7 @@ struct s2svpn_sa *s2svpn_sa_new(struct s2svpn_tunnel *tunnel,
 	if (err)
 		goto free;
 	if (p->dir == S2SVPN_DIR_IN) {
-		sa->replay = s2svpn_replay_alloc(p->replay_window, GFP_KERNEL);
+		sa->replay = s2svpn_replay_alloc(p->replay_window, GFP_KERNEL_ACCOUNT);
 		if (!sa->replay) {
 			err = -ENOMEM;
 			goto free;
@@ -200,6 +205,20 @@ free:
 	return ERR_PTR(err);
 }
 
+static int s2svpn_sa_insert(struct s2svpn_sa *sa, const struct net *net)
+{
+	int err;
+
+	lockdep_assert_held(&s2svpn_sa_hash_lock);
+	sa->key.net = net;
+	err = rhashtable_lookup_insert_fast(&s2svpn_sa_table, &sa->node,
+					    s2svpn_sa_ht_params);
+	if (err)
+		return err;
+	sa->hashed = true;
+	return 0;
+}
+
 /**
  * s2svpn_sa_hash - make an inbound SA findable by packets received in @net
  * @sa: the SA, not hashed
@@ -213,13 +232,81 @@ int s2svpn_sa_hash(struct s2svpn_sa *sa, const struct net *net)
 	int err;
 
 	lockdep_assert_held(&sa->tunnel->s2->lock);
-	sa->key.net = net;
-	err = rhashtable_lookup_insert_fast(&s2svpn_sa_table, &sa->node,
-					    s2svpn_sa_ht_params);
-	if (err)
-		return err;
-	sa->hashed = true;
-	return 0;
+	mutex_lock(&s2svpn_sa_hash_lock);
+	err = s2svpn_sa_insert(sa, net);
+	mutex_unlock(&s2svpn_sa_hash_lock);
+	return err;
+}
+
+/**
+ * s2svpn_sa_rehash - move inbound SAs to the SPI space of @net, all or none
+ * @sas: the SAs (NULL entries skipped), hashed or not, of one tunnel
+ * @n: number of entries
+ * @net: namespace of the tunnel's new socket
+ * @extack: for errors
+ *
+ * Another device may take an SPI at any time: the SPIs are checked and
+ * taken under one lock, and the SAs stay where they were on error.
+ *
+ * Context: the tunnel's device lock.
+ * Return: 0, -EEXIST if an SPI is taken in @net, or an rhashtable error
+ * (the SAs are then back where they were, or unhashed if even that failed).
+ */
+int s2svpn_sa_rehash(struct s2svpn_sa **sas, unsigned int n,
+		     const struct net *net, struct netlink_ext_ack *extack)
+{
+	const struct net *was[2] = {};
+	unsigned int i, j;
+	int err = 0;
+
+	if (WARN_ON_ONCE(n > ARRAY_SIZE(was)))
+		return -EINVAL;
+	mutex_lock(&s2svpn_sa_hash_lock);
+	for (i = 0; i < n; i++) {
+		struct s2svpn_sa *other;
+
+		if (!sas[i])
+			continue;
+		rcu_read_lock();
+		other = s2svpn_sa_lookup(net, sas[i]->key.spi);
+		rcu_read_unlock();
+		for (j = 0; other && j < n; j++)
+			if (other == sas[j])
+				other = NULL;
+		if (other) {
+			NL_SET_ERR_MSG(extack,
+				       "an inbound SPI of the tunnel is in use in the socket's netns");
+			err = -EEXIST;
+			goto unlock;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		if (!sas[i] || !sas[i]->hashed)
+			continue;
+		was[i] = sas[i]->key.net;
+		s2svpn_sa_unhash(sas[i]);
+	}
+	for (i = 0; i < n; i++) {
+		if (!sas[i])
+			continue;
+		err = s2svpn_sa_insert(sas[i], net);
+		if (err)
+			break;
+	}
+	if (err) {
+		NL_SET_ERR_MSG(extack, "cannot hash the tunnel's inbound SAs");
+		for (i = 0; i < n; i++) {
+			if (!sas[i])
+				continue;
+			s2svpn_sa_unhash(sas[i]);
+			if (was[i] && s2svpn_sa_insert(sas[i], was[i]))
+				net_warn_ratelimited("s2svpn: inbound SA %08x left unhashed\n",
+						     ntohl(sas[i]->key.spi));
+		}
+	}
+unlock:
+	mutex_unlock(&s2svpn_sa_hash_lock);
+	return err;
 }
 
 /**

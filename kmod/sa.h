@@ -135,6 +135,8 @@ static inline bool s2svpn_sa_hold(struct s2svpn_sa *sa)
 
 int s2svpn_sa_hash(struct s2svpn_sa *sa, const struct net *net);
 void s2svpn_sa_unhash(struct s2svpn_sa *sa);
+int s2svpn_sa_rehash(struct s2svpn_sa **sas, unsigned int n,
+		     const struct net *net, struct netlink_ext_ack *extack);
 struct s2svpn_sa *s2svpn_sa_lookup(const struct net *net, __be32 spi);
 
 int s2svpn_sa_account(struct s2svpn_sa *sa, unsigned int len);

@@ -128,7 +128,7 @@ static struct s2svpn_sock *s2svpn_sock_alloc(struct sock *sk)
 {
 	struct s2svpn_sock *s;
 
-	s = kzalloc(sizeof(*s), GFP_KERNEL);
+	s = kzalloc(sizeof(*s), GFP_KERNEL_ACCOUNT);
 	if (!s)
 		return NULL;
 	sock_hold(sk);

@@ -41,13 +41,13 @@ static struct s2svpn_tunnel *s2svpn_tunnel_new(struct s2svpn_dev *s2, u8 id)
 {
 	struct s2svpn_tunnel *t;
 
-	t = kzalloc(sizeof(*t), GFP_KERNEL);
+	t = kzalloc(sizeof(*t), GFP_KERNEL_ACCOUNT);
 	if (!t)
 		return NULL;
-	t->stats = alloc_percpu(struct s2svpn_pcpu_stats);
+	t->stats = alloc_percpu_gfp(struct s2svpn_pcpu_stats, GFP_KERNEL_ACCOUNT);
 	if (!t->stats)
 		goto free;
-	if (dst_cache_init(&t->dst_cache, GFP_KERNEL))
+	if (dst_cache_init(&t->dst_cache, GFP_KERNEL_ACCOUNT))
 		goto free_stats;
 	t->s2 = s2;
 	t->id = id;
@@ -74,26 +74,16 @@ static void s2svpn_tunnel_unhash_in(struct s2svpn_tunnel *t)
 	}
 }
 
-/* Make the inbound SAs findable by packets arriving in @net. */
+/* Make the inbound SAs findable by packets arriving in @net, or fail. */
 static int s2svpn_tunnel_hash_in(struct s2svpn_tunnel *t, const struct net *net,
 				 struct netlink_ext_ack *extack)
 {
-	int i, err;
+	struct s2svpn_sa *sas[ARRAY_SIZE(t->sa_in)];
+	int i;
 
-	for (i = 0; i < ARRAY_SIZE(t->sa_in); i++) {
-		struct s2svpn_sa *sa = s2svpn_deref(t->s2, t->sa_in[i]);
-
-		if (!sa || sa->hashed)
-			continue;
-		err = s2svpn_sa_hash(sa, net);
-		if (err) {
-			NL_SET_ERR_MSG(extack,
-				       "an inbound SPI of the tunnel is in use in the socket's netns");
-			s2svpn_tunnel_unhash_in(t);
-			return err;
-		}
-	}
-	return 0;
+	for (i = 0; i < ARRAY_SIZE(t->sa_in); i++)
+		sas[i] = s2svpn_deref(t->s2, t->sa_in[i]);
+	return s2svpn_sa_rehash(sas, ARRAY_SIZE(sas), net, extack);
 }
 
 /* Move the tunnel to @sock, taking over the caller's reference on success. */
@@ -110,13 +100,10 @@ static int s2svpn_tunnel_set_sock(struct s2svpn_tunnel *t,
 		return 0;
 	}
 	if (!old || !net_eq(old->net, sock->net)) {
-		s2svpn_tunnel_unhash_in(t);
+		/* All or none: on error the SAs stay hashed where they were. */
 		err = s2svpn_tunnel_hash_in(t, sock->net, extack);
-		if (err) {
-			if (old)
-				WARN_ON_ONCE(s2svpn_tunnel_hash_in(t, old->net, NULL));
+		if (err)
 			return err;
-		}
 	}
 	rcu_assign_pointer(t->sock, sock);
 	dst_cache_reset(&t->dst_cache);
