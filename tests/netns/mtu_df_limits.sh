@@ -118,4 +118,69 @@ ip netns exec l "$S2SVPNCTL" show s2svpn0 | grep -q 0x00000011 &&
 ok "hard-expired SA removed"
 check_eq "tunnel 0 unusable without an outbound SA" \
 	"$(link_json l s2svpn0 '"NO-CARRIER" in l["flags"]')" True
+# Soft and hard limits reached in one burst, before the events go out: a
+# 1488-byte ping without DF leaves l as two fragments in one softirq pass,
+# the first reaching the soft limit (1), the second the hard one (over 1).
+# Both are reported, once each.
+check "r: inbound SA 0x012 instead of 0x001" sh -c \
+	"ip netns exec r $S2SVPNCTL sa del s2svpn0 tunnel 0 dir in spi 0x001 &&
+	 ip netns exec r $S2SVPNCTL sa add s2svpn0 tunnel 0 dir in spi 0x012 alg '$ALG' keyfile /tmp/klr"
+ip netns exec l "$S2SVPNCTL" -j monitor >/tmp/monitor2.out 2>&1 &
+mon=$!
+sleep 1
+check "l: outbound SA with soft 1 / hard 1 packets" \
+	ip netns exec l "$S2SVPNCTL" sa add s2svpn0 tunnel 0 dir out spi 0x012 alg "$ALG" \
+	keyfile /tmp/klr soft-packets 1 hard-packets 1
+ip netns exec hl ping -q -c 1 -M dont -s 1460 -W 1 10.2.0.2 >/dev/null 2>&1
+sleep 1
+kill "$mon"
+wait "$mon" 2>/dev/null
+python3 - /tmp/monitor2.out <<'PY' || fail "burst expiry events: $(cat /tmp/monitor2.out)"
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]
+exp = [e for e in ev if e.get("spi") == 0x12 and e.get("reason") == "packets"]
+soft = [e for e in exp if e.get("limit") == "soft"]
+hard = [e for e in exp if e.get("limit") == "hard"]
+print(f"# {len(soft)} soft and {len(hard)} hard expiries of SA 0x12")
+sys.exit(0 if len(soft) == 1 and len(hard) == 1 and len(exp) == 2 else 1)
+PY
+ok "soft and hard limits in one burst: one event each"
+
+# Receive-side MSS clamping over an IPv6 outer path: the outer UDP packet
+# arrives CHECKSUM_PARTIAL from the veth, and the clamped SYN must still
+# carry a valid TCP checksum (hr answers it).
+ip -n l addr add fd00::1/64 dev veth0 nodad
+ip -n r addr add fd00::2/64 dev veth1 nodad
+keyfile /tmp/k6lr enc "$(hexkey 16)" salt "$(hexkey 4)"
+keyfile /tmp/k6rl enc "$(hexkey 16)" salt "$(hexkey 4)"
+for side in "l 1 2 0x101 0x102 k6lr k6rl" "r 2 1 0x102 0x101 k6rl k6lr"; do
+	read -r ns me peer out in kout kin <<<"$side"
+	ip netns exec "$ns" "$S2SVPNCTL" tunnel set s2svpn0 1 local "fd00::$me" \
+		remote "fd00::$peer" port 4501 listen-port 4501 || fail "$ns: IPv6 tunnel"
+	ip netns exec "$ns" "$S2SVPNCTL" sa add s2svpn0 tunnel 1 dir out spi "$out" \
+		alg "$ALG" keyfile "/tmp/$kout" || fail "$ns: IPv6 SA out"
+	ip netns exec "$ns" "$S2SVPNCTL" sa add s2svpn0 tunnel 1 dir in spi "$in" \
+		alg "$ALG" keyfile "/tmp/$kin" || fail "$ns: IPv6 SA in"
+	ip netns exec "$ns" "$S2SVPNCTL" set s2svpn0 active-tunnel 1 || fail "$ns: active 1"
+done
+check "l: no transmit clamping" ip netns exec l "$S2SVPNCTL" set s2svpn0 mss-clamp off
+check "r: mss-clamp 1100 (clamps what it receives)" \
+	ip netns exec r "$S2SVPNCTL" set s2svpn0 mss-clamp 1100
+ping_check "host to host through the IPv6 outer tunnel" hl 10.2.0.2
+ip netns exec hr python3 "$here/pktcap.py" syn-mss eth0 5556 >/tmp/mss6.out 2>/tmp/mss6.err &
+pid=$!
+for _ in $(seq 50); do grep -q ready /tmp/mss6.err && break; sleep 0.1; done
+ip netns exec hr timeout 10 python3 -c '
+import socket
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("10.2.0.2", 5556)); s.listen(1); s.accept()' &
+srv=$!
+sleep 0.3
+ip netns exec hl python3 -c 'import socket; socket.create_connection(("10.2.0.2", 5556), 5)' ||
+	fail "TCP connection through a receive-side clamp over IPv6: SYN not answered"
+ok "TCP connection through a receive-side clamp over IPv6 outer"
+wait "$pid"
+wait "$srv"
+check_eq "SYN MSS clamped to 1100 on receive" "$(cat /tmp/mss6.out)" 1100
+
 echo "# $n_ok checks passed"

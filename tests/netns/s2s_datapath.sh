@@ -72,6 +72,16 @@ check_eq "those pings left on tunnel 0" "$(($(tunstat l s2svpn0 0 TX_PACKETS) - 
 check_eq "none on tunnel 1" "$(($(tunstat l s2svpn0 1 TX_PACKETS) - before1))" 0
 ping_check "ping tunnel 1's inside peer" l 169.254.11.2
 check_eq "those pings left on tunnel 1" "$(($(tunstat l s2svpn0 1 TX_PACKETS) - before1))" 3
+# ip -s link (what SNMP reads): exactly those 6 pings of 84 bytes each way,
+# counted once, in inner bytes; nothing dropped.
+for ns in l r; do
+	got=
+	for c in tx_packets tx_bytes rx_packets rx_bytes tx_dropped rx_dropped; do
+		got="$got $c=$(link_stat "$ns" s2svpn0 "$c")"
+	done
+	check_eq "$ns: ip -s link counts 6 pings once each way" "$got" \
+		" tx_packets=6 tx_bytes=504 rx_packets=6 rx_bytes=504 tx_dropped=0 rx_dropped=0"
+done
 ping_check "ping the right LAN over the active tunnel" l 192.0.2.1
 tcp_check "TCP 4 MiB left to right, verified" r 192.0.2.1 l 4194304
 tcp_check "TCP 1 MiB right to left, verified" l 169.254.10.1 r 1048576
