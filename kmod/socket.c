@@ -108,6 +108,28 @@ static void s2svpn_sock_gone(struct s2svpn_sock *s, struct sock *sk)
 		s2svpn_sock_put(s);
 }
 
+/**
+ * s2svpn_sock_check - is @sk still s2svpn's, and open?
+ * @s: the s2svpn socket
+ * @sk: its socket, as read by the caller
+ *
+ * The owner of a daemon's socket may take it back with setsockopt(UDP_ENCAP):
+ * the kernel then installs xfrm's encap_rcv (with encapsulation type 0 on
+ * 6.1), and a later close never calls s2svpn_sock_encap_destroy(). Such a
+ * socket is let go of as if it had closed, when a packet would use it.
+ *
+ * Context: BH disabled, RCU read section.
+ * Return: true if @sk may carry the tunnel's packets.
+ */
+bool s2svpn_sock_check(struct s2svpn_sock *s, struct sock *sk)
+{
+	if (likely(READ_ONCE(udp_sk(sk)->encap_rcv) == s2svpn_sock_encap_rcv &&
+		   !sock_flag(sk, SOCK_DEAD)))
+		return true;
+	s2svpn_sock_gone(s, sk);
+	return false;
+}
+
 /* Called by UDP when the socket closes (process context). */
 static void s2svpn_sock_encap_destroy(struct sock *sk)
 {

@@ -46,6 +46,7 @@ struct s2svpn_sock *s2svpn_sock_from_fd(int fd, struct netlink_ext_ack *extack);
 struct s2svpn_sock *s2svpn_sock_kernel(struct net *net, sa_family_t family,
 				       u16 port, struct netlink_ext_ack *extack);
 void s2svpn_sock_hold(struct s2svpn_sock *s);
+bool s2svpn_sock_check(struct s2svpn_sock *s, struct sock *sk);
 void s2svpn_sock_put(struct s2svpn_sock *s);
 
 void s2svpn_sock_net_exit(struct net *net);

@@ -116,7 +116,7 @@ static void s2svpn_tx_send(struct s2svpn_tunnel *t, struct s2svpn_sa *sa,
 
 	sock = rcu_dereference_bh(t->sock);
 	sk = sock ? READ_ONCE(sock->sk) : NULL;
-	if (unlikely(!sk)) {
+	if (unlikely(!sk || !s2svpn_sock_check(sock, sk))) {
 		s2svpn_tx_drop(t, sa, skb, S2SVPN_DROP_NO_SA);
 		return;
 	}

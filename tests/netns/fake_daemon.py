@@ -6,9 +6,12 @@
 
 Binds UDP port 4500, gives the socket to tunnel TUNNEL of DEV (and installs
 an AES-GCM SA pair when keys are given), prints "ready", then prints one line
-per datagram the socket receives ("rx <hex>") until killed.
+per datagram the socket receives ("rx <hex>") until killed. On SIGUSR1 it
+sets UDP_ENCAP to 0 (taking the socket back from s2svpn), closes the socket,
+prints "reset" and waits to be killed.
 """
 import os
+import signal
 import socket
 import sys
 
@@ -29,6 +32,16 @@ if len(sys.argv) == 9:
             (SA.TUNNEL_ID, ("u8", tid)), (SA.DIR, ("u8", d)), (SA.SPI, ("u32", spi)),
             (SA.ALG, "rfc4106(gcm(aes))"), (SA.ENC_KEY, bytes.fromhex(sys.argv[7])),
             (SA.SALT, bytes.fromhex(sys.argv[8]))])])
+
+
+def reset(signum, frame):
+    s.setsockopt(socket.IPPROTO_UDP, 100, 0)  # UDP_ENCAP: none
+    s.close()
+    print("reset", flush=True)
+    signal.pause()
+
+
+signal.signal(signal.SIGUSR1, reset)
 print("ready", flush=True)
 while True:
     data = s.recv(65535)

@@ -88,6 +88,18 @@ import socket; socket.socket(socket.AF_INET, socket.SOCK_DGRAM).bind(("0.0.0.0",
 # A new daemon attaches to the SAs still installed.
 start_daemon
 ping_check "ping again after a new daemon attached its socket" d 169.254.10.2
+
+# The daemon takes its socket back (UDP_ENCAP 0) and closes it: UDP no
+# longer tells s2svpn, which must not send on the closed socket.
+kill -USR1 "$daemon"
+for _ in $(seq 50); do grep -q '^reset' /tmp/daemon.out && break; sleep 0.1; done
+grep -q '^reset' /tmp/daemon.out || fail "daemon did not reset its socket: $(cat /tmp/daemon.out)"
+tx=$(tunstat d s2svpn0 0 TX_PACKETS)
+ip netns exec d ping -q -c 2 -i 0.2 -W 1 169.254.10.2 >/dev/null 2>&1 &&
+	fail "ping answered over a socket its owner took back and closed"
+check_eq "nothing sent on the closed socket" "$(tunstat d s2svpn0 0 TX_PACKETS)" "$tx"
+wait_eq "tunnel 0 detached from the closed socket" unusable \
+	json d 'j["devices"][0]["tunnels"][0]["state"]'
 kill -9 "$daemon"
 wait "$daemon" 2>/dev/null
 check "delete both namespaces" sh -c "ip netns del d && ip netns del k"
