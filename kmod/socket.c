@@ -48,22 +48,28 @@ static int s2svpn_sock_encap_rcv(struct sock *sk, struct sk_buff *skb)
 	struct s2svpn_sock *s;
 	__be32 spi;
 
-	if (len <= S2SVPN_ESP_HDR_LEN)
-		return 1;
-	if (!pskb_may_pull(skb, sizeof(struct udphdr) + S2SVPN_ESP_HDR_LEN))
-		return 1;
-	spi = *(__be32 *)(skb->data + sizeof(struct udphdr));
-	if (spi == htonl(S2SVPN_NON_ESP_MARKER))
-		return 1;
-
 	s = s2svpn_sock_of(sk);
 	if (unlikely(!s))
 		return 1;
+	if (len <= S2SVPN_ESP_HDR_LEN ||
+	    !pskb_may_pull(skb, sizeof(struct udphdr) + S2SVPN_ESP_HDR_LEN))
+		goto not_esp;
+	spi = *(__be32 *)(skb->data + sizeof(struct udphdr));
+	if (spi == htonl(S2SVPN_NON_ESP_MARKER))
+		goto not_esp;
 
 	__skb_pull(skb, sizeof(struct udphdr));
 	skb_reset_transport_header(skb);
 	s2svpn_rx(sock_net(sk), skb, spi);
 	return 0;
+
+not_esp:
+	/* Nobody reads s2svpn's own sockets: do not queue for nobody. */
+	if (s->kernel) {
+		consume_skb(skb);
+		return 0;
+	}
+	return 1;
 }
 
 static void s2svpn_sock_detach_work(struct work_struct *work)
@@ -280,6 +286,7 @@ struct s2svpn_sock *s2svpn_sock_kernel(struct net *net, sa_family_t family,
 		goto out;
 	}
 	s->ksock = sock;
+	s->kernel = true;
 	s2svpn_sock_setup(sock, s);
 	list_add(&s->knode, &s2svpn_ksocks);
 out:
@@ -377,6 +384,11 @@ void s2svpn_sock_net_exit(struct net *net)
 		spin_unlock_bh(&s->lock);
 		if (sk)
 			s2svpn_sock_gone(s, sk);
+		/*
+		 * Detach now: until then the tunnels' SAs stay hashed under a
+		 * key naming this namespace, which a new one may soon reuse.
+		 */
+		flush_work(&s->detach_work);
 		if (ksock)
 			udp_tunnel_sock_release(ksock);
 		s2svpn_sock_put(s);

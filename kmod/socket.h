@@ -24,6 +24,8 @@
  * @ksock: the socket when s2svpn opened it itself (static keying), closed
  *	when the last tunnel lets go or its namespace dies; NULL for the
  *	daemon's socket (s2svpn_ksock_lock)
+ * @kernel: s2svpn opened it (set once, before it receives): nothing reads
+ *	it, so datagrams that are not ESP are dropped, not queued
  * @knode: in s2svpn_ksocks while @ksock is set (s2svpn_ksock_lock)
  * @detach_work: tells every tunnel on it that the socket is gone
  * @rcu: freed after readers are done
@@ -37,6 +39,7 @@ struct s2svpn_sock {
 	bool ipv6only;
 	u16 port;
 	struct socket *ksock;
+	bool kernel;
 	struct list_head knode;
 	struct work_struct detach_work;
 	struct rcu_head rcu;

@@ -64,6 +64,20 @@ grep -q "^rx ff$" /tmp/daemon.out || fail "NAT-keepalive did not reach the daemo
 ok "NAT-keepalive reached the daemon"
 check_eq "no ESP reached the daemon" "$(grep -c '^rx' /tmp/daemon.out)" 2
 
+# k's socket is s2svpn's own: nobody reads it, so IKE datagrams and
+# keepalives sent to it are dropped rather than queued up to its buffer.
+ip netns exec d python3 -c '
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for _ in range(20):
+    s.sendto(b"\0\0\0\0ike-message", ("10.0.0.2", 4500))
+    s.sendto(b"\xff", ("10.0.0.2", 4500))'
+sleep 0.5
+check_eq "k: nothing queued on s2svpn's own socket" "$(ip netns exec k python3 -c '
+print(sum(int(l.split()[4].split(":")[1], 16) for l in open("/proc/net/udp").readlines()[1:]
+          if l.split()[1].endswith(":1194")))')" 0
+ping_check "k's socket still carries ESP" d 169.254.10.2
+
 # The daemon dies: its tunnel is detached and announced.
 ip netns exec d python3 "$here/events.py" 3 >/tmp/events.out &
 events=$!
