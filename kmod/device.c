@@ -10,6 +10,7 @@
 
 #include <linux/if_arp.h>
 #include <linux/if_ether.h>
+#include <linux/module.h>
 #include <linux/netdevice.h>
 #include <net/rtnetlink.h>
 
@@ -22,15 +23,30 @@ LIST_HEAD(s2svpn_devs);
 /* Protects s2svpn_devs; taken before any device lock. */
 DEFINE_MUTEX(s2svpn_devs_lock);
 
+static unsigned int max_devices = 4096;
+module_param(max_devices, uint, 0644);
+MODULE_PARM_DESC(max_devices,
+		 "most s2svpn devices created in one network namespace (each holds at most 6 SAs)");
+
 static int s2svpn_dev_init(struct net_device *dev)
 {
 	struct s2svpn_dev *s2 = netdev_priv(dev);
+	unsigned int n = 0;
+	struct s2svpn_dev *o;
 	int err;
 
 	err = gro_cells_init(&s2->gro_cells, dev);
 	if (err)
 		return err;
 	mutex_lock(&s2svpn_devs_lock);
+	/* Bounds what one namespace's administrator makes the kernel hold. */
+	list_for_each_entry(o, &s2svpn_devs, node)
+		n += net_eq(dev_net(o->dev), dev_net(dev));
+	if (n >= READ_ONCE(max_devices)) {
+		mutex_unlock(&s2svpn_devs_lock);
+		gro_cells_destroy(&s2->gro_cells);
+		return -ENOSPC;
+	}
 	list_add(&s2->node, &s2svpn_devs);
 	mutex_unlock(&s2svpn_devs_lock);
 	return 0;

@@ -84,5 +84,20 @@ check_err "devices left with the module" "does not exist" ip -n a link show s2sv
 check "reload the module" insmod "$S2SVPN_KO"
 check "delete namespace a" ip netns del a
 check "unload again" timeout 60 rmmod s2svpn
+
+# A namespace holds max_devices devices at most (the SAs they hold are
+# bounded by their slots); other namespaces are not affected.
+check "load with max_devices=2" insmod "$S2SVPN_KO" max_devices=2
+ip netns add a
+ip netns add b
+check "a: first device" ip -n a link add s2svpn0 type s2svpn
+check "a: second device" ip -n a link add s2svpn1 type s2svpn
+check_err "a: third device refused" "No space left on device" \
+	ip -n a link add s2svpn2 type s2svpn
+check "b: own devices still possible" ip -n b link add s2svpn0 type s2svpn
+check "a: a device again after one was deleted" sh -c \
+	"ip -n a link del s2svpn1 && ip -n a link add s2svpn2 type s2svpn"
+check "delete namespaces a and b" sh -c "ip netns del a && ip netns del b"
+check "unload with the limit" timeout 60 rmmod s2svpn
 kmemleak_check
 echo "# $n_ok checks passed"
