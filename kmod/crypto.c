@@ -268,12 +268,14 @@ bool s2svpn_crypto_is_async(struct crypto_aead *tfm)
 }
 
 /*
- * Synchronous transforms run their requests in a per-CPU area, so that the
- * data path allocates nothing but the skb. The caller runs with BH disabled
- * (transmit and receive both do), and nothing it calls while it holds the
- * area takes another one of the same direction on this CPU.
+ * Requests are built in per-CPU cached buffers, so that the data path
+ * allocates nothing but the skb: a request takes its CPU's buffer of its
+ * direction and gives it back when done, to the CPU it completes on. One in
+ * flight asynchronously (cryptd), or nested, makes the next one allocate,
+ * and the cache refills when it completes. An AES-NI "simd" transform, async
+ * by its flags, mostly completes at once and allocates nothing either.
  *
- * The areas are kmalloc'ed, not per-CPU memory themselves: the AEAD
+ * The buffers are kmalloc'ed, not per-CPU memory themselves: the AEAD
  * templates point scatterlists into the request context (gcm's auth tag,
  * chacha20poly1305's Poly1305 key), and per-CPU memory may be vmalloc'ed,
  * which scatterlists must never address.
@@ -281,8 +283,8 @@ bool s2svpn_crypto_is_async(struct crypto_aead *tfm)
 #define S2SVPN_SCRATCH_LEN	4096
 
 /**
- * struct s2svpn_scratch - one CPU's request areas
- * @tx: for encryption, S2SVPN_SCRATCH_LEN bytes of linearly mapped memory
+ * struct s2svpn_scratch - one CPU's cached request buffers
+ * @tx: for encryption, S2SVPN_SCRATCH_LEN bytes, NULL while in use
  * @rx: for decryption, the same
  */
 struct s2svpn_scratch {
@@ -306,6 +308,7 @@ static size_t s2svpn_crypto_req_sg_off(struct crypto_aead *tfm)
  * @tx: encryption (else decryption)
  * @sg: set to the scatterlist
  *
+ * Context: BH disabled.
  * Return: the request, bound to @tfm, or NULL if out of memory.
  */
 struct s2svpn_crypto_req *s2svpn_crypto_req_get(struct crypto_aead *tfm,
@@ -315,19 +318,24 @@ struct s2svpn_crypto_req *s2svpn_crypto_req_get(struct crypto_aead *tfm,
 	size_t off = s2svpn_crypto_req_sg_off(tfm);
 	size_t len = off + nsg * sizeof(struct scatterlist);
 	struct s2svpn_crypto_req *cr;
+	bool cached = len <= S2SVPN_SCRATCH_LEN;
 
-	if ((!tfm || !s2svpn_crypto_is_async(tfm)) && len <= S2SVPN_SCRATCH_LEN) {
+	DEBUG_NET_WARN_ON_ONCE(!in_softirq());
+	if (cached) {
 		struct s2svpn_scratch *s = this_cpu_ptr(s2svpn_scratch);
+		u8 **slot = tx ? &s->tx : &s->rx;
 
-		DEBUG_NET_WARN_ON_ONCE(!in_softirq());
-		cr = (struct s2svpn_crypto_req *)(tx ? s->tx : s->rx);
-		cr->allocated = false;
+		cr = (struct s2svpn_crypto_req *)*slot;
+		*slot = NULL;
+		if (!cr)
+			cr = kmalloc(S2SVPN_SCRATCH_LEN, GFP_ATOMIC);
 	} else {
 		cr = kmalloc(len, GFP_ATOMIC);
-		if (!cr)
-			return NULL;
-		cr->allocated = true;
 	}
+	if (!cr)
+		return NULL;
+	cr->cached = cached;
+	cr->tx = tx;
 	cr->esn_at = NULL;
 	if (tfm)
 		aead_request_set_tfm(&cr->req, tfm);
@@ -338,11 +346,21 @@ struct s2svpn_crypto_req *s2svpn_crypto_req_get(struct crypto_aead *tfm,
 /**
  * s2svpn_crypto_req_put - done with a request
  * @cr: the request
+ *
+ * Context: BH disabled.
  */
 void s2svpn_crypto_req_put(struct s2svpn_crypto_req *cr)
 {
-	if (cr->allocated)
-		kfree(cr);
+	if (cr->cached) {
+		struct s2svpn_scratch *s = this_cpu_ptr(s2svpn_scratch);
+		u8 **slot = cr->tx ? &s->tx : &s->rx;
+
+		if (!*slot) {
+			*slot = (u8 *)cr;
+			return;
+		}
+	}
+	kfree(cr);
 }
 
 static void s2svpn_scratch_free(void)

@@ -68,7 +68,9 @@ struct s2svpn_crypto_params {
  * @seq: 64-bit sequence number of the packet
  * @esn_saved: the 4 bytes the ESN high bits temporarily overwrote
  * @esn_at: where they were, or NULL without ESN
- * @allocated: kmalloc'ed (async tfm, or too large for the per-CPU area)
+ * @cached: a per-CPU cache buffer, given back to one when done (else too
+ *	large for one, freed)
+ * @tx: encryption: goes back to a CPU's encryption buffer
  * @held: a reference on the SA is held for an asynchronous completion
  * @len: transmit: inner packet length
  * @ds: transmit: inner DS field; receive: outer DS field
@@ -82,7 +84,8 @@ struct s2svpn_crypto_req {
 	u64 seq;
 	__be32 esn_saved;
 	__be32 *esn_at;
-	bool allocated;
+	bool cached;
+	bool tx;
 	bool held;
 	unsigned int len;
 	u8 ds;

@@ -101,37 +101,48 @@ static void crypto_rejects_bad_parameters(struct kunit *test)
 					 0, &extack), 0);
 }
 
-static void crypto_sync_tfm_uses_percpu_area(struct kunit *test)
+/* No allocation per packet: one request's memory serves the next. */
+static void crypto_req_reuses_cached_buffer(struct kunit *test)
 {
+	struct s2svpn_crypto_req *cr, *again, *nested;
 	struct crypto_aead *tfm;
-	struct s2svpn_crypto_req *cr;
 	struct scatterlist *sg;
-	bool allocated;
 
-	if (async_crypto)
-		kunit_skip(test, "async_crypto=1: every transform is asynchronous");
 	/* 6.1's KUnit runs module suites before the module's init function. */
 	if (!s2svpn_scratch)
 		kunit_skip(test, "module not initialized yet when this kernel runs suites");
 	tfm = crypto_alloc_aead("seqiv(rfc4106(gcm(aes)))", 0, 0);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(tfm));
-	KUNIT_EXPECT_FALSE(test, s2svpn_crypto_is_async(tfm));
 	local_bh_disable();
 	cr = s2svpn_crypto_req_get(tfm, MAX_SKB_FRAGS + 1, true, &sg);
-	allocated = cr && cr->allocated;
-	if (cr)
+	if (cr) {
+		/* Scatterlists will point into it: linearly mapped memory. */
+		KUNIT_EXPECT_TRUE(test, virt_addr_valid(cr));
+		KUNIT_EXPECT_TRUE(test, cr->cached);
+		/* A second one while the first is in use (async, nested). */
+		nested = s2svpn_crypto_req_get(tfm, 1, true, &sg);
+		KUNIT_EXPECT_NOT_NULL(test, nested);
+		KUNIT_EXPECT_PTR_NE(test, nested, cr);
+		/* The first back refills the cache, the second is freed. */
 		s2svpn_crypto_req_put(cr);
+		if (nested)
+			s2svpn_crypto_req_put(nested);
+	}
+	again = s2svpn_crypto_req_get(tfm, MAX_SKB_FRAGS + 1, true, &sg);
+	if (again)
+		s2svpn_crypto_req_put(again);
 	local_bh_enable();
 	KUNIT_EXPECT_NOT_NULL(test, cr);
-	/* No allocation per packet on the synchronous path. */
-	KUNIT_EXPECT_FALSE(test, allocated);
+	KUNIT_EXPECT_NOT_NULL(test, again);
+	/* The nested one was freed, the first one cached and reused. */
+	KUNIT_EXPECT_PTR_EQ(test, again, cr);
 	crypto_free_aead(tfm);
 }
 
 static struct kunit_case s2svpn_crypto_cases[] = {
 	KUNIT_CASE(crypto_maps_every_algorithm),
 	KUNIT_CASE(crypto_rejects_bad_parameters),
-	KUNIT_CASE(crypto_sync_tfm_uses_percpu_area),
+	KUNIT_CASE(crypto_req_reuses_cached_buffer),
 	{}
 };
 
