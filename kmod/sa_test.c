@@ -249,6 +249,55 @@ static void sa_soft_and_hard_both_queued(struct kunit *test)
 	sa_test_teardown(&c);
 }
 
+/*
+ * Moving a tunnel's inbound SAs to a namespace where another device holds
+ * one of their SPIs fails as a whole: they stay findable where they were,
+ * the other device keeps its SA, and nothing WARNs.
+ */
+static void sa_rehash_all_or_none(struct kunit *test)
+{
+	struct s2svpn_sa_params p = { .replay_window = 64 };
+	struct s2svpn_sa *in1, *in2, *squatter, *sas[2];
+	struct sa_test_ctx c, c2;
+	const struct net *other;
+
+	sa_test_setup(test, &c, 45110);
+	sa_test_setup(test, &c2, 45111);
+	/* Only a key: the table never dereferences it. */
+	other = (const struct net *)c2.dev;
+	KUNIT_ASSERT_EQ(test, sa_test_add(&c, S2SVPN_DIR_IN, 0x9001, &p, &in1), 0);
+	KUNIT_ASSERT_EQ(test, sa_test_add(&c, S2SVPN_DIR_IN, 0x9002, &p, &in2), 0);
+	squatter = s2svpn_sa_new(c2.t, &(struct s2svpn_sa_params){
+				 .dir = S2SVPN_DIR_IN, .spi = htonl(0x9002),
+				 .replay_window = 64 }, &(struct s2svpn_crypto_params){
+				 .alg = s2svpn_alg_find("rfc4106(gcm(aes))"),
+				 .enc_key = sa_test_key, .enc_keylen = 16,
+				 .salt = sa_test_key }, NULL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(squatter));
+	mutex_lock(&c2.s2->lock);
+	KUNIT_EXPECT_EQ(test, s2svpn_sa_hash(squatter, other), 0);
+	mutex_unlock(&c2.s2->lock);
+
+	sas[0] = in1;
+	sas[1] = in2;
+	mutex_lock(&c.s2->lock);
+	KUNIT_EXPECT_EQ(test, s2svpn_sa_rehash(sas, 2, other, NULL), -EEXIST);
+	mutex_unlock(&c.s2->lock);
+	rcu_read_lock();
+	KUNIT_EXPECT_PTR_EQ(test, s2svpn_sa_lookup(&init_net, htonl(0x9001)), in1);
+	KUNIT_EXPECT_PTR_EQ(test, s2svpn_sa_lookup(&init_net, htonl(0x9002)), in2);
+	KUNIT_EXPECT_PTR_EQ(test, s2svpn_sa_lookup(other, htonl(0x9002)), squatter);
+	KUNIT_EXPECT_NULL(test, s2svpn_sa_lookup(other, htonl(0x9001)));
+	rcu_read_unlock();
+
+	mutex_lock(&c2.s2->lock);
+	s2svpn_sa_unhash(squatter);
+	mutex_unlock(&c2.s2->lock);
+	s2svpn_sa_put(squatter);
+	sa_test_teardown(&c2);
+	sa_test_teardown(&c);
+}
+
 static void sa_limits_soft_then_hard(struct kunit *test)
 {
 	struct s2svpn_sa_params p = { .soft_packets = 3, .hard_packets = 5,
@@ -279,6 +328,7 @@ static struct kunit_case s2svpn_sa_cases[] = {
 	KUNIT_CASE(sa_limits_soft_then_hard),
 	KUNIT_CASE(sa_seq_esn_pinned_at_limit),
 	KUNIT_CASE(sa_soft_and_hard_both_queued),
+	KUNIT_CASE(sa_rehash_all_or_none),
 	{}
 };
 
