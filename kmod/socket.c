@@ -220,7 +220,7 @@ struct s2svpn_sock *s2svpn_sock_from_fd(int fd, struct netlink_ext_ack *extack)
 		s = ERR_PTR(-EINVAL);
 		goto unlock;
 	}
-	if (READ_ONCE(udp_sk(sk)->encap_type) || rcu_access_pointer(sk->sk_user_data)) {
+	if (READ_ONCE(udp_sk(sk)->encap_type) || READ_ONCE(sk->sk_user_data)) {
 		rcu_read_lock();
 		s = s2svpn_sock_of(sk);
 		if (!s || READ_ONCE(s->sk) != sk || !refcount_inc_not_zero(&s->refcnt)) {
