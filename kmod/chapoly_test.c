@@ -245,11 +245,14 @@ static void chapoly_refuses_short_buffer(struct kunit *test)
 {
 	struct s2svpn_chapoly *cp;
 	struct scatterlist sg;
-	u8 buf[64] = {};
 	unsigned int len;
+	u8 *buf;
 
+	/* Not on the stack: scatterlists need linearly mapped memory. */
+	buf = kunit_kzalloc(test, 64, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
 	cp = chapoly_test_new(test, chapoly_test_key, chapoly_test_salt);
-	sg_init_one(&sg, buf, sizeof(buf));
+	sg_init_one(&sg, buf, 64);
 	/* No room for payload and ICV: refused, nothing past the buffer touched. */
 	for (len = 64 - 15; len <= 65; len++)
 		KUNIT_EXPECT_FALSE_MSG(test, s2svpn_chapoly_crypt(cp, chapoly_test_aad, 8,
