@@ -118,18 +118,19 @@ if [ -z "$T" ]; then
 		failed "checkpatch --strict: $(echo "$out" | grep -cE ': (ERROR|WARNING|CHECK):') findings"
 	fi
 
-	echo "== W=1 builds against Debian's amd64 headers"
+	echo "== W=1 + sparse builds against Debian's headers: amd64, arm64, armhf, s390x"
 	for glob in '/usr/src/linux-headers-6.12.*-amd64' '/usr/src/linux-headers-6.1.*-amd64'; do
 		hdr=$(newest "$glob")
 		name=amd64-$(basename "$hdr" | sed 's/^linux-headers-//')
 		if [ -z "$hdr" ]; then
 			failed "W=1 build: no headers matching $glob"
-		elif tests/build-kmod.sh "$name" "$hdr" >/dev/null; then
-			pass "W=1 build, no warnings: $name"
+		elif tests/build-kmod.sh "$name" "$hdr" C=1 >/dev/null; then
+			pass "W=1 + sparse build, no warnings: $name"
 		else
-			failed "W=1 build: $name"
+			failed "W=1 + sparse build: $name"
 		fi
 	done
+	tests/cross-build.sh arm64 armhf s390x
 fi
 
 # lib.sh and *_lib.sh are sourced by tests, not tests themselves.
