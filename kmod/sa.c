@@ -65,6 +65,25 @@ void s2svpn_sa_put(struct s2svpn_sa *sa)
 	}
 }
 
+static void s2svpn_sa_put_slot_rcu(struct rcu_head *head)
+{
+	s2svpn_sa_put(container_of(head, struct s2svpn_sa, slot_rcu));
+}
+
+/**
+ * s2svpn_sa_put_slot - drop the reference of the tunnel slot it just left
+ * @sa: the SA, no longer reachable from its tunnel
+ *
+ * A CPU that read the slot under RCU just before may still take a
+ * reference for asynchronous crypto: the slot's reference outlives every
+ * such reader, or a make-before-break switch would drop the packets that
+ * raced with it instead of sending them with the SA they started with.
+ */
+void s2svpn_sa_put_slot(struct s2svpn_sa *sa)
+{
+	call_rcu(&sa->slot_rcu, s2svpn_sa_put_slot_rcu);
+}
+
 /* Soft and hard expiry have a work item each: one never hides the other. */
 static void s2svpn_sa_soft_work(struct work_struct *work)
 {

@@ -66,6 +66,7 @@ enum {
  * @soft_work: sends the soft expire event
  * @hard_work: sends the hard expire event and removes the SA
  * @free_work: frees the SA after an RCU grace period, in process context
+ * @slot_rcu: drops a tunnel slot's reference after an RCU grace period
  * @created: ktime_get_real_seconds() at creation
  */
 struct s2svpn_sa {
@@ -96,6 +97,7 @@ struct s2svpn_sa {
 	struct work_struct soft_work;
 	struct work_struct hard_work;
 	struct rcu_work free_work;
+	struct rcu_head slot_rcu;
 	time64_t created;
 };
 
@@ -128,6 +130,7 @@ struct s2svpn_sa *s2svpn_sa_new(struct s2svpn_tunnel *tunnel,
 				const struct s2svpn_crypto_params *cp,
 				struct netlink_ext_ack *extack);
 void s2svpn_sa_put(struct s2svpn_sa *sa);
+void s2svpn_sa_put_slot(struct s2svpn_sa *sa);
 static inline bool s2svpn_sa_hold(struct s2svpn_sa *sa)
 {
 	return refcount_inc_not_zero(&sa->refcnt);

@@ -249,7 +249,7 @@ int s2svpn_tunnel_sa_add(struct s2svpn_tunnel *t, struct s2svpn_sa *sa,
 		prev = s2svpn_deref(s2, t->sa_out);
 		rcu_assign_pointer(t->sa_out, sa);
 		if (prev)
-			s2svpn_sa_put(prev);
+			s2svpn_sa_put_slot(prev);
 		s2svpn_tunnels_update_state(s2);
 		return 0;
 	}
@@ -297,7 +297,7 @@ static bool s2svpn_tunnel_sa_unlink(struct s2svpn_tunnel *t, struct s2svpn_sa *s
 		return false;
 	}
 	s2svpn_sa_unhash(sa);
-	s2svpn_sa_put(sa);
+	s2svpn_sa_put_slot(sa);
 	s2svpn_tunnels_update_state(s2);
 	return true;
 }
