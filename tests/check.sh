@@ -6,7 +6,8 @@
 #   T=NAME  run only the integration tests whose name matches the glob NAME
 #           ("kunit" for none: the KUnit suites run whenever the module loads);
 #           skips checkpatch and the amd64 header builds
-#   K=VER   only this UML kernel (6.12 or 6.1)
+#   K=VER   only this kernel: 6.12 or 6.1 (UML), qemu-6.12 or qemu-6.1 (QEMU,
+#           Debian's amd64 kernels), qemu (both QEMU kernels)
 #
 # Kernels are cached under $S2SVPN_CACHE (default ~/.cache/s2svpn); logs of
 # the last run are under build/check/.
@@ -149,10 +150,56 @@ else
 	[ -n "$tests" ] || case bench in $T) ;; *) failed "T=$T matches no test in tests/netns/"; finish ;; esac
 fi
 
+# Tests marked "# s2svpn-test: qemu-only" need more than UML's one CPU.
+uml_tests=$(for n in $tests; do
+	grep -q '^# s2svpn-test: qemu-only' "tests/netns/$n.sh" || echo "$n"
+done)
+
+# QEMU: Debian's stock amd64 kernels on two vCPUs with AES-NI/AVX crypto
+# drivers (tests/qemu/). Each stage's list is what it runs when T is empty;
+# T narrows it. The boots run one after another in the background, beside
+# the UML boots (one host thread each); their results are printed at the end.
+qemu_6_12="device_lifecycle netlink_api s2s_datapath socket_lifecycle mtu_df_limits
+	xfrm_interop xfrm_interop_cbc smp_stress iked_basic iked_failover"
+qemu_6_1="device_lifecycle s2s_datapath xfrm_interop smp_stress"
+qemu_stage() {
+	local variant=$1 list=$2 label=qemu-${1#*-} kdir ko want n
+	want=$(for n in $list; do case " $(echo $tests) " in *" $n "*) echo "$n" ;; esac; done)
+	[ -n "$want" ] || return 0
+	echo "== $label: $(echo $want)"
+	if ! kdir=$(tests/qemu/kernel.sh "$variant"); then
+		failed "$label: kernel download or initramfs"
+		return
+	fi
+	if ! ko=$(tests/build-kmod.sh "amd64-$(cat "$kdir/kver")" "/usr/src/linux-headers-$(cat "$kdir/kver")"); then
+		failed "$label: module build"
+		return
+	fi
+	# shellcheck disable=SC2086 # a list of words
+	tests/qemu/run-qemu.sh "$label" "$kdir" "$ko" "$repo/build/check/$label" $want
+}
+qemu_out=$repo/build/check/qemu-stages.log
+mkdir -p "$repo/build/check"
+: >"$qemu_out"
+case ${K:-qemu} in
+qemu*)
+	{
+		for v in amd64-6.12:qemu_6_12 amd64-6.1:qemu_6_1; do
+			variant=${v%%:*} list=${v#*:}
+			case ${K:-qemu} in qemu | "qemu-${variant#amd64-}") ;; *) continue ;; esac
+			qemu_stage "$variant" "${!list}"
+		done
+	} >"$qemu_out" 2>&1 &
+	qemu_pid=$!
+	;;
+*) qemu_pid="" ;;
+esac
+
 # 6.12 with every debugging option (check), 6.1 without (the oldest kernel).
 for kf in 6.12:debug 6.1:plain; do
 	ver=${kf%%:*} flavour=${kf#*:}
 	[ -n "$K" ] && [ "$K" != "$ver" ] && continue
+	[ -n "$uml_tests" ] || [ "$T" = kunit ] || [ -z "$T" ] || continue
 	label=um-$ver-$flavour
 	echo "== $label"
 	if ! tree=$(tests/uml/build-kernel.sh "$ver" "$flavour"); then
@@ -173,7 +220,7 @@ for kf in 6.12:debug 6.1:plain; do
 		fi
 	fi
 	# shellcheck disable=SC2086
-	tests/uml/run-uml.sh "$label" "$tree" "$ko" "$repo/build/check/$label" $tests
+	tests/uml/run-uml.sh "$label" "$tree" "$ko" "$repo/build/check/$label" $uml_tests
 
 	# make bench keeps working: one short iteration (about a minute) on the
 	# plain kernel, when T is empty or matches "bench".
@@ -191,7 +238,7 @@ for kf in 6.12:debug 6.1:plain; do
 	# where every SA's crypto completes asynchronously (cryptd): cryptd
 	# instances outrank the synchronous ones for the rest of a boot.
 	[ "$flavour" = debug ] || continue
-	async=$(for n in $tests; do
+	async=$(for n in $uml_tests; do
 		grep -q '^# s2svpn-test: async' "tests/netns/$n.sh" && echo "$n"
 	done)
 	[ -n "$async" ] || continue
@@ -200,4 +247,8 @@ for kf in 6.12:debug 6.1:plain; do
 		"$repo/build/check/$label+async" $async
 done
 
+if [ -n "$qemu_pid" ]; then
+	wait "$qemu_pid"
+	cat "$qemu_out"
+fi
 finish

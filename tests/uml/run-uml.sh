@@ -13,6 +13,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 # shellcheck source=../report.sh
 . "$repo/tests/report.sh"
+# shellcheck source=../guest-results.sh
+. "$repo/tests/guest-results.sh"
 
 label=$1 tree=$2 ko=$(realpath "$3") out=$(realpath -m "$4")
 shift 4
@@ -69,13 +71,6 @@ timeout --kill-after=10 "$uml_timeout" "$tree/linux" mem=1G \
 rc=$?
 echo "# $label: UML ran $(($(date +%s) - start)) s (exit $rc); logs in $out"
 
-# keep FILE...: name the logs a failure left and show the end of the first,
-# so that a CI run's output alone says what went wrong.
-keep() {
-	echo "#   kept: $*"
-	tail -n 40 "$1" 2>/dev/null | sed 's/^/#   | /'
-}
-
 # KUnit: the suites ran at insmod; kunit.py reads their KTAP.
 if grep -q '^FAIL insmod' "$out/results" 2>/dev/null; then
 	failed "$label insmod: $(grep -m1 '^FAIL insmod' "$out/results")"
@@ -104,31 +99,6 @@ else
 	fi
 fi
 
-for t in $tests; do
-	line=$(grep -m1 -E "^(PASS|FAIL) $t( |:|$)" "$out/results" 2>/dev/null)
-	case "$line" in
-	PASS*) pass "$label ${line#PASS }" ;;
-	FAIL*)
-		failed "$label ${line#FAIL }"
-		keep "$out/$t.log" "$out/$t.kmsg"
-		;;
-	*)
-		failed "$label $t: did not run (kernel died?)"
-		keep "$out/console.log"
-		;;
-	esac
-done
-
-if grep -qE "$S2SVPN_SPLAT" "$out/console.log"; then
-	failed "$label kernel log: $(grep -m1 -E "$S2SVPN_SPLAT" "$out/console.log")"
-	if [ -s "$out/kmemleak.txt" ]; then
-		keep "$out/kmemleak.txt" "$out/console.log"
-	else
-		keep "$out/console.log"
-	fi
-elif ! grep -q 's2svpn: ESP-in-UDP site-to-site VPN device loaded' "$out/console.log"; then
-	failed "$label kernel log: module never loaded"
-	keep "$out/console.log"
-else
-	pass "$label kernel log free of BUG/WARNING/KASAN/leak reports"
-fi
+# shellcheck disable=SC2086 # a list of words
+report_tests "$label" "$out" $tests
+report_kernel_log "$label" "$out"

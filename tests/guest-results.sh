@@ -1,0 +1,51 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Reporting a guest's run (UML or QEMU) from its output directory, for
+# run-uml.sh and run-qemu.sh; needs report.sh.
+
+# keep FILE...: name the logs a failure left and show the end of the first,
+# so that a CI run's output alone says what went wrong.
+keep() {
+	echo "#   kept: $*"
+	tail -n 40 "$1" 2>/dev/null | sed 's/^/#   | /'
+}
+
+# report_tests LABEL OUT TEST...: one result per test, from OUT/results.
+report_tests() {
+	local label=$1 out=$2 t line
+	shift 2
+	for t in "$@"; do
+		line=$(grep -m1 -E "^(PASS|FAIL) $t( |:|$)" "$out/results" 2>/dev/null)
+		case "$line" in
+		PASS*) pass "$label ${line#PASS }" ;;
+		FAIL*)
+			failed "$label ${line#FAIL }"
+			keep "$out/$t.log" "$out/$t.kmsg"
+			;;
+		*)
+			failed "$label $t: did not run (kernel died?)"
+			keep "$out/console.log"
+			;;
+		esac
+	done
+}
+
+# report_kernel_log LABEL OUT: the whole boot's kernel log is free of splats
+# and shows the module loaded.
+report_kernel_log() {
+	local label=$1 out=$2
+	if grep -qE "$S2SVPN_SPLAT" "$out/console.log"; then
+		failed "$label kernel log: $(grep -m1 -E "$S2SVPN_SPLAT" "$out/console.log")"
+		if [ -s "$out/kmemleak.txt" ]; then
+			keep "$out/kmemleak.txt" "$out/console.log"
+		else
+			keep "$out/console.log"
+		fi
+	elif ! grep -q 's2svpn: ESP-in-UDP site-to-site VPN device loaded' "$out/console.log"; then
+		failed "$label kernel log: module never loaded"
+		keep "$out/console.log"
+	else
+		pass "$label kernel log free of BUG/WARNING/KASAN/leak reports"
+	fi
+}
