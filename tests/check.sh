@@ -81,6 +81,68 @@ if make -s -C userspace-ike s2svpn-iked >/dev/null; then
 else
 	failed "s2svpn-iked build"
 fi
+# lib.sh and *_lib.sh are sourced by tests, not tests themselves.
+all_tests=$(for f in tests/netns/*.sh; do
+	n=$(basename "$f" .sh)
+	case $n in lib | *_lib) ;; *) echo "$n" ;; esac
+done)
+if [ -z "$T" ]; then
+	tests=$all_tests
+elif [ "$T" = kunit ]; then
+	tests=""
+else
+	# shellcheck disable=SC2254
+	tests=$(for n in $all_tests; do case $n in $T) echo "$n" ;; esac; done)
+	# shellcheck disable=SC2254
+	[ -n "$tests" ] || case bench in $T) ;; *) failed "T=$T matches no test in tests/netns/"; finish ;; esac
+fi
+
+# Tests marked "# s2svpn-test: qemu-only" need more than UML's one CPU.
+uml_tests=$(for n in $tests; do
+	grep -q '^# s2svpn-test: qemu-only' "tests/netns/$n.sh" || echo "$n"
+done)
+
+# QEMU: Debian's stock amd64 kernels on two vCPUs with AES-NI/AVX crypto
+# drivers (tests/qemu/). Each stage's list is what it runs when T is empty;
+# T narrows it. The boots run one after another in the background, beside
+# the UML boots (one host thread each); their results are printed at the end.
+qemu_6_12="device_lifecycle netlink_api s2s_datapath socket_lifecycle mtu_df_limits
+	xfrm_interop xfrm_interop_cbc smp_stress iked_basic iked_failover"
+qemu_6_1="device_lifecycle s2s_datapath xfrm_interop smp_stress"
+qemu_stage() {
+	local variant=$1 list=$2 label=qemu-${1#*-} kdir ko want n
+	want=$(for n in $list; do case " $(echo $tests) " in *" $n "*) echo "$n" ;; esac; done)
+	[ -n "$want" ] || return 0
+	echo "== $label: $(echo $want)"
+	if ! kdir=$(tests/qemu/kernel.sh "$variant"); then
+		failed "$label: kernel download or initramfs"
+		return
+	fi
+	# A build directory of its own: the amd64 header builds run meanwhile.
+	if ! ko=$(tests/build-kmod.sh "$label" "/usr/src/linux-headers-$(cat "$kdir/kver")"); then
+		failed "$label: module build"
+		return
+	fi
+	# shellcheck disable=SC2086 # a list of words
+	tests/qemu/run-qemu.sh "$label" "$kdir" "$ko" "$repo/build/check/$label" $want
+}
+qemu_out=$repo/build/check/qemu-stages.log
+mkdir -p "$repo/build/check"
+: >"$qemu_out"
+case ${K:-qemu} in
+qemu*)
+	{
+		for v in amd64-6.12:qemu_6_12 amd64-6.1:qemu_6_1; do
+			variant=${v%%:*} list=${v#*:}
+			case ${K:-qemu} in qemu | "qemu-${variant#amd64-}") ;; *) continue ;; esac
+			qemu_stage "$variant" "${!list}"
+		done
+	} >"$qemu_out" 2>&1 &
+	qemu_pid=$!
+	;;
+*) qemu_pid="" ;;
+esac
+
 if [ -z "$T" ]; then
 	# cmocka suites, built with ASan and UBSan (import-aws's runs s2svpn-iked --check).
 	out=$(make -s -C tools test 2>&1)
@@ -133,67 +195,6 @@ if [ -z "$T" ]; then
 	done
 	tests/cross-build.sh arm64 armhf s390x
 fi
-
-# lib.sh and *_lib.sh are sourced by tests, not tests themselves.
-all_tests=$(for f in tests/netns/*.sh; do
-	n=$(basename "$f" .sh)
-	case $n in lib | *_lib) ;; *) echo "$n" ;; esac
-done)
-if [ -z "$T" ]; then
-	tests=$all_tests
-elif [ "$T" = kunit ]; then
-	tests=""
-else
-	# shellcheck disable=SC2254
-	tests=$(for n in $all_tests; do case $n in $T) echo "$n" ;; esac; done)
-	# shellcheck disable=SC2254
-	[ -n "$tests" ] || case bench in $T) ;; *) failed "T=$T matches no test in tests/netns/"; finish ;; esac
-fi
-
-# Tests marked "# s2svpn-test: qemu-only" need more than UML's one CPU.
-uml_tests=$(for n in $tests; do
-	grep -q '^# s2svpn-test: qemu-only' "tests/netns/$n.sh" || echo "$n"
-done)
-
-# QEMU: Debian's stock amd64 kernels on two vCPUs with AES-NI/AVX crypto
-# drivers (tests/qemu/). Each stage's list is what it runs when T is empty;
-# T narrows it. The boots run one after another in the background, beside
-# the UML boots (one host thread each); their results are printed at the end.
-qemu_6_12="device_lifecycle netlink_api s2s_datapath socket_lifecycle mtu_df_limits
-	xfrm_interop xfrm_interop_cbc smp_stress iked_basic iked_failover"
-qemu_6_1="device_lifecycle s2s_datapath xfrm_interop smp_stress"
-qemu_stage() {
-	local variant=$1 list=$2 label=qemu-${1#*-} kdir ko want n
-	want=$(for n in $list; do case " $(echo $tests) " in *" $n "*) echo "$n" ;; esac; done)
-	[ -n "$want" ] || return 0
-	echo "== $label: $(echo $want)"
-	if ! kdir=$(tests/qemu/kernel.sh "$variant"); then
-		failed "$label: kernel download or initramfs"
-		return
-	fi
-	if ! ko=$(tests/build-kmod.sh "amd64-$(cat "$kdir/kver")" "/usr/src/linux-headers-$(cat "$kdir/kver")"); then
-		failed "$label: module build"
-		return
-	fi
-	# shellcheck disable=SC2086 # a list of words
-	tests/qemu/run-qemu.sh "$label" "$kdir" "$ko" "$repo/build/check/$label" $want
-}
-qemu_out=$repo/build/check/qemu-stages.log
-mkdir -p "$repo/build/check"
-: >"$qemu_out"
-case ${K:-qemu} in
-qemu*)
-	{
-		for v in amd64-6.12:qemu_6_12 amd64-6.1:qemu_6_1; do
-			variant=${v%%:*} list=${v#*:}
-			case ${K:-qemu} in qemu | "qemu-${variant#amd64-}") ;; *) continue ;; esac
-			qemu_stage "$variant" "${!list}"
-		done
-	} >"$qemu_out" 2>&1 &
-	qemu_pid=$!
-	;;
-*) qemu_pid="" ;;
-esac
 
 # 6.12 with every debugging option (check), 6.1 without (the oldest kernel).
 for kf in 6.12:debug 6.1:plain; do

@@ -51,10 +51,10 @@ before=$(link_stat a s2svpn0 tx_dropped)
 ip netns exec a ping -c 3 -i 0.2 -W 1 169.254.10.1 >/dev/null 2>&1 &&
 	fail "ping through a device without SAs got replies"
 check_eq "nothing counted as sent" "$(link_stat a s2svpn0 tx_packets)" 0
-case $S2SVPN_KERNEL in
-um-6.1-*)
+case $(uname -r) in
+6.1.*)
 	# 6.1's noop qdisc (carrier off) drops without counting.
-	echo "# $S2SVPN_KERNEL: tx_dropped of a carrier-less device not counted by the core"
+	echo "# $S2SVPN_KERNEL ($(uname -r)): tx_dropped of a carrier-less device not counted by the core"
 	;;
 *)
 	check_eq "3 pings counted in tx_dropped" \

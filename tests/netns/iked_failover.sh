@@ -233,18 +233,25 @@ ok "s2svpnctl metrics: tunnel state, data out, 2 failovers"
 # would notice only after the cloud gave up and its traffic moved to
 # tunnel 2, twice the DPD bound.
 asked0=$(grep -c "peer checked our liveness: checking that our packets reach it" /tmp/l.log)
-rx0=$(tunstat l s2svpn0 0 RX_PACKETS)
+tunstat_log l s2svpn0 0 RX_PACKETS /tmp/rx.log
+sampler=$!
 ip netns exec aws ping -q -i 0.05 -s 64 198.51.100.1 >/dev/null 2>&1 &
 cloud_ping=$!
 probe_start
+for _ in $(seq 50); do [ -s /tmp/rx.log ] && break; sleep 0.1; done
+start=$(date +%s%3N)
 sleep 1
 cut=$(date +%s%3N)
 ip -n inet route add blackhole 10.0.2.1/32
-# Read after the cut (tunstat is slow under UML): rx2 - rx1 is what came after.
-rx1=$(tunstat l s2svpn0 0 RX_PACKETS)
 wait_active 1 "one-way failure"
 fo_at=$(last_failover_ms)
-rx2=$(tunstat l s2svpn0 0 RX_PACKETS)
+kill "$sampler"
+wait "$sampler" 2>/dev/null
+# Counts from the sampled log, by time: the one second before the cut, and
+# from the cut to our switch.
+rx0=$(tunstat_at /tmp/rx.log "$start")
+rx1=$(tunstat_at /tmp/rx.log "$cut")
+rx2=$(tunstat_at /tmp/rx.log "$fo_at")
 # Before the cut the probe's echoes come back too; after it only the cloud's
 # own pings (20 a second) and liveness checks can arrive: unless they keep
 # arriving, this is not the one-way failure it is meant to be.

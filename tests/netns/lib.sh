@@ -194,6 +194,29 @@ else:
 PY
 }
 
+# tunstat_log NS DEV TUNNEL COUNTER OUT: sample one tunnel counter every 50 ms
+# as "epoch-ms value" lines into OUT until killed (pid in $!): a reading
+# taken by tunstat lands seconds late on a loaded emulated guest.
+tunstat_log() {
+	ip netns exec "$1" python3 - "$S2SVPN_REPO/tests/netns" "$2" "$3" "$4" >"$5" <<'PY' &
+import socket, sys, time
+sys.path.insert(0, sys.argv[1])
+from genl import S2svpn, A, T, ST, parse_attrs, tunnels, u
+dev, tid, ctr = sys.argv[2], int(sys.argv[3]), getattr(ST, sys.argv[4])
+nl, idx = S2svpn(), socket.if_nametoindex(dev)
+while True:
+    r = nl.do("DEV_GET", [(A.IFINDEX, ("u32", idx))])[0]
+    v = u(parse_attrs(tunnels(r[2])[tid][T.STATS]).get(ctr))
+    print(round(time.time() * 1000), v, flush=True)
+    time.sleep(0.05)
+PY
+}
+
+# tunstat_at LOG MS: the last value LOG (from tunstat_log) had sampled by MS.
+tunstat_at() {
+	awk -v t="$2" '$1 <= t { v = $2 } END { print v + 0 }' "$1"
+}
+
 # iked_conf FILE NAME DEVICE LOCAL ROLE STARTUP EXTRA [OUTSIDE PSK CIDR]...:
 # an s2svpn-iked connection file with aggressive DPD (1 s + 3 s, clear),
 # the [connection] lines EXTRA (algorithms, routes...) and a [tunnelN] per

@@ -96,9 +96,16 @@ check "r: second inbound SA for the rekeyed direction" ip netns exec r "$S2SVPNC
 check "l: outbound SA with soft 5 / hard 8 packets replaces the first" \
 	ip netns exec l "$S2SVPNCTL" sa add s2svpn0 tunnel 0 dir out spi 0x011 alg "$ALG" \
 	keyfile /tmp/klr soft-packets 5 hard-packets 8
+# The SA's packets are counted on the tunnel, not by ping: a stray packet
+# of an earlier test (a late TCP segment) may take one of the 8.
+tx0=$(tunstat l s2svpn0 0 TX_PACKETS)
 ip netns exec hl ping -q -c 12 -i 0.1 -W 1 10.2.0.2 >/tmp/ping.out 2>&1
-grep -q '12 packets transmitted, 8 received' /tmp/ping.out ||
-	fail "want 8 of 12 pings through an SA with a hard limit of 8: $(grep transmitted /tmp/ping.out)"
+tx=$(($(tunstat l s2svpn0 0 TX_PACKETS) - tx0))
+got=$(sed -n 's/.* \([0-9]*\) received.*/\1/p' /tmp/ping.out)
+echo "# hard limit 8: $tx packets sent on the SA, $got of 12 pings answered"
+[ "$tx" -eq 8 ] || fail "want 8 packets through an SA with a hard limit of 8, sent $tx"
+[ "${got:-99}" -le 8 ] && [ "${got:-0}" -ge 6 ] ||
+	fail "want 6 to 8 of 12 pings through an SA with a hard limit of 8: $(grep transmitted /tmp/ping.out)"
 ok "exactly 8 packets used the SA before its hard limit"
 sleep 1
 kill "$mon"
