@@ -1152,6 +1152,29 @@ int ike_sa_delete(struct ike_sa *sa, uint64_t now)
 	return 0;
 }
 
+void ike_sa_replace(struct ike_sa *sa, uint64_t now)
+{
+	if (!sa || sa->state == IKE_SA_CLOSED)
+		return;
+	ike_sa_log(sa, LOG_NOTICE, "replaced by a newer authenticated IKE SA of the peer");
+	if (sa->state == IKE_SA_ESTABLISHED && CUR(sa)->req.kind == IKE_REQ_NONE)
+		ike_inst_send_delete(sa, CUR(sa), now);
+	ike_sa_close(sa, IKE_SA_FAIL_REPLACED);
+}
+
+void ike_sa_shutdown(struct ike_sa *sa, uint64_t now)
+{
+	if (!sa || sa->state == IKE_SA_CLOSED)
+		return;
+	if (sa->state == IKE_SA_DELETING) {
+		ike_child_remove_all(sa);
+		return;
+	}
+	if (sa->state == IKE_SA_ESTABLISHED && !ike_sa_delete(sa, now))
+		return;
+	ike_sa_close(sa, IKE_SA_FAIL_NONE);
+}
+
 int ike_sa_rekey_child(struct ike_sa *sa, uint32_t spi_in, uint64_t now)
 {
 	if (!sa || sa->state != IKE_SA_ESTABLISHED)

@@ -77,6 +77,7 @@ enum ike_sa_fail {
 	IKE_SA_FAIL_DELETED,		/* the peer deleted the IKE SA */
 	IKE_SA_FAIL_PROTOCOL,		/* other error notify or malformed exchange */
 	IKE_SA_FAIL_INTERNAL,		/* crypto, memory or callback failure */
+	IKE_SA_FAIL_REPLACED,		/* a newer authenticated IKE SA took over */
 };
 
 enum ike_sa_event {
@@ -243,6 +244,20 @@ int ike_sa_rekey_ike(struct ike_sa *sa, uint64_t now);
 int ike_sa_delete_child(struct ike_sa *sa, uint32_t spi_in, uint64_t now);
 /* Delete the IKE SA and its CHILD_SAs (INFORMATIONAL with DELETE). */
 int ike_sa_delete(struct ike_sa *sa, uint64_t now);
+/*
+ * The peer authenticated a newer IKE SA for the same tunnel (INITIAL_CONTACT
+ * or a restart): close this one now, its CHILD_SAs out of the kernel, with
+ * a DELETE sent once if it is established and its window is free (no
+ * answer awaited). Closed with IKE_SA_FAIL_REPLACED.
+ */
+void ike_sa_replace(struct ike_sa *sa, uint64_t now);
+/*
+ * The daemon is exiting: an established SA sends its DELETE (1.4.1) and
+ * becomes DELETING, which refuses CREATE_CHILD_SA; any other SA, or one
+ * whose window is busy, closes at once. Either way its CHILD_SAs leave the
+ * kernel now.
+ */
+void ike_sa_shutdown(struct ike_sa *sa, uint64_t now);
 /* Liveness check: an empty INFORMATIONAL; unanswered for dpd_timeout = PEER_DEAD. */
 int ike_sa_dpd(struct ike_sa *sa, uint64_t now);
 
