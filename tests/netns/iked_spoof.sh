@@ -176,6 +176,7 @@ done
 ok "(d) the real peer connected during the flood in $((up * 100)) ms"
 ping_check "(d) ping during the flood" l 169.254.10.1
 wait "$fpid"
+grep -q "half-open [0-9]*, in all [0-9]*" /tmp/r.log || fail "(d) r logged no half-open count"
 max=$(grep -o "half-open [0-9]*, in all [0-9]*" /tmp/r.log |
 	awk '{ t = $2 + 0; a = $5 + 0; if (t > mt) mt = t; if (a > ma) ma = a } END { print mt + 0, ma + 0 }')
 read -r per_tunnel in_all <<<"$max"
