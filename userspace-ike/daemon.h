@@ -21,6 +21,15 @@
 #include "net.h"
 
 #define IKED_MSG_MAX		65536
+/*
+ * Responder IKE SAs the peer's address started, not yet authenticated, kept
+ * per tunnel beside the one in use (which they replace only once they
+ * authenticate); past this many the oldest goes.
+ */
+#define IKED_HALF_OPEN_PER_TUNNEL	4
+#define IKED_COOKIE_THRESHOLD		16	/* half-open SAs in all: cookies */
+#define IKED_COOKIE_PER_SOURCE		2	/* half-open SAs from one address */
+#define IKED_HALF_OPEN_MAX		64	/* half-open SAs in all: drop */
 
 struct daemon;
 
@@ -31,6 +40,8 @@ struct daemon;
  * @ike_rekeys: IKE SA rekeys completed
  * @peer_dead: peers declared dead by DPD
  * @ike_failures: IKE SAs that closed on an error
+ * @half_open_dropped: half-open IKE SAs dropped to make room for newer ones
+ * @replaced: IKE SAs replaced by a newer authenticated one of the peer
  */
 struct tunnel_stats {
 	uint64_t established;
@@ -38,6 +49,8 @@ struct tunnel_stats {
 	uint64_t ike_rekeys;
 	uint64_t peer_dead;
 	uint64_t ike_failures;
+	uint64_t half_open_dropped;
+	uint64_t replaced;
 };
 
 /**
@@ -48,6 +61,7 @@ struct tunnel_stats {
  * @cfg: its part of the connection file
  * @p: IKE SA parameters derived from it
  * @sa: the IKE SA, or NULL
+ * @half: responder IKE SAs the peer started, not yet authenticated (oldest first)
  * @lctx: log context
  * @outside: the peer's outside address as text
  * @child_up: a CHILD_SA is installed
@@ -68,6 +82,7 @@ struct tunnel {
 	const struct ike_config_tunnel *cfg;
 	struct ike_sa_params p;
 	struct ike_sa *sa;
+	struct ike_sa *half[IKED_HALF_OPEN_PER_TUNNEL];
 	struct ike_log_ctx lctx;
 	char outside[INET6_ADDRSTRLEN];
 	bool child_up;

@@ -396,9 +396,9 @@ static void refuse_log(const struct ike_sa_ops *ops, void *ctx, const char *fmt,
 	va_end(ap);
 }
 
-static int init_refuse(const struct ike_sa_ops *ops, void *ctx, const struct ike_msg *m,
-		       const struct sockaddr *from, const struct sockaddr *to, uint16_t type,
-		       const uint8_t *data, size_t len)
+int ike_init_refuse(const struct ike_sa_ops *ops, void *ctx, const struct ike_msg *m,
+		    const struct sockaddr *from, const struct sockaddr *to, uint16_t type,
+		    const uint8_t *data, size_t len)
 {
 	struct ike_hdr h = {
 		.spi_i = m->hdr.spi_i,
@@ -423,34 +423,6 @@ static int init_refuse(const struct ike_sa_ops *ops, void *ctx, const struct ike
 		ops->send(ctx, NULL, b.data, b.len, to, from);
 	ike_buf_free(&b);
 	return IKE_SA_EREFUSED;
-}
-
-/* 2.6: under load, only an initiator that can receive at its address gets state. */
-static int cookie_check(struct ike_sa_table *t, const struct ike_sa_ops *ops, void *ctx,
-			const struct ike_msg *m, const struct ike_nonce_pl *ni,
-			const struct sockaddr *from, const struct sockaddr *to)
-{
-	const struct ike_payload *first = m->chain.n ? &m->chain.pl[0] : NULL;
-	uint8_t spi_i[IKE_SPI_LEN], cookie[IKE_COOKIE_LEN];
-	struct ike_notify_pl n;
-	int64_t version;
-
-	if (ike_sa_table_half_open(t) < t->cookie_threshold)
-		return 0;
-	ike_put64(spi_i, m->hdr.spi_i);
-	/* The cookie must be the first payload. */
-	if (first && first->type == IKE_PL_NOTIFY && !ike_decode_notify(first, &n, NULL) &&
-	    n.type == IKE_N_COOKIE) {
-		version = ike_cookie_version(n.data, n.len);
-		if (version == t->cookie_version &&
-		    !ike_cookie_verify(t->cookie_secret, sizeof(t->cookie_secret), ni->data,
-				       ni->len, from, spi_i, n.data, n.len))
-			return 0;
-	}
-	if (ike_cookie_make(t->cookie_secret, sizeof(t->cookie_secret), t->cookie_version,
-			    ni->data, ni->len, from, spi_i, cookie))
-		return IKE_SA_EDROP;
-	return init_refuse(ops, ctx, m, from, to, IKE_N_COOKIE, cookie, sizeof(cookie));
 }
 
 /* Our IKE_SA_INIT response: SA, KE, Nr, N(NAT_D) x2. */
@@ -558,7 +530,7 @@ int ike_init_accept(struct ike_sa_table *t, const struct ike_sa_params *p,
 	    decode_first(c, IKE_PL_NONCE, &pl_n) || ike_decode_ke(pl_ke, &ke, NULL) ||
 	    ike_decode_nonce(pl_n, &ni, NULL))
 		return IKE_SA_EDROP;
-	rc = cookie_check(t, ops, ctx, m, &ni, from, to);
+	rc = ike_cookie_check(t, ops, ctx, m, &ni, from, to, now);
 	if (rc)
 		return rc;
 
@@ -570,21 +542,21 @@ int ike_init_accept(struct ike_sa_table *t, const struct ike_sa_params *p,
 		rc = ike_proposal_select(p->ike, p->n_ike, sapl, &chosen, NULL);
 	free(sapl);
 	if (rc == IKE_ENOPROPOSAL)
-		return init_refuse(ops, ctx, m, from, to, IKE_N_NO_PROPOSAL_CHOSEN, NULL, 0);
+		return ike_init_refuse(ops, ctx, m, from, to, IKE_N_NO_PROPOSAL_CHOSEN, NULL, 0);
 	if (rc || chosen.spi_size != 0)
-		return init_refuse(ops, ctx, m, from, to, IKE_N_INVALID_SYNTAX, NULL, 0);
+		return ike_init_refuse(ops, ctx, m, from, to, IKE_N_INVALID_SYNTAX, NULL, 0);
 	dh = ike_proposal_get(&chosen, IKE_TRANS_DH);
 	ike_alg_from_proposal(&chosen, &alg);
 	if (!dh || !dh->id)
-		return init_refuse(ops, ctx, m, from, to, IKE_N_NO_PROPOSAL_CHOSEN, NULL, 0);
+		return ike_init_refuse(ops, ctx, m, from, to, IKE_N_NO_PROPOSAL_CHOSEN, NULL, 0);
 	/* 1.2: the KE guess must be the group we chose; tell which one we want. */
 	if (ke.group != dh->id) {
 		group[0] = (uint8_t)(dh->id >> 8);
 		group[1] = (uint8_t)dh->id;
-		return init_refuse(ops, ctx, m, from, to, IKE_N_INVALID_KE_PAYLOAD, group, 2);
+		return ike_init_refuse(ops, ctx, m, from, to, IKE_N_INVALID_KE_PAYLOAD, group, 2);
 	}
 	if (!ike_nonce_len_ok(alg.prf, ni.len))
-		return init_refuse(ops, ctx, m, from, to, IKE_N_INVALID_SYNTAX, NULL, 0);
+		return ike_init_refuse(ops, ctx, m, from, to, IKE_N_INVALID_SYNTAX, NULL, 0);
 
 	sa = ike_sa_new(t, p, ops, ctx);
 	if (!sa)
@@ -599,7 +571,7 @@ int ike_init_accept(struct ike_sa_table *t, const struct ike_sa_params *p,
 	if (rc) {
 		ike_sa_free(sa);
 		if (rc == IKE_SA_EREFUSED)
-			return init_refuse(ops, ctx, m, from, to, IKE_N_INVALID_SYNTAX, NULL, 0);
+			return ike_init_refuse(ops, ctx, m, from, to, IKE_N_INVALID_SYNTAX, NULL, 0);
 		return IKE_SA_EDROP;
 	}
 	*out = sa;

@@ -502,6 +502,8 @@ void ike_sa_free(struct ike_sa *sa)
 				*pp = sa->next;
 				break;
 			}
+	/* Like ike_sa_close(): no CHILD_SA outlives its IKE SA in the kernel. */
+	ike_child_remove_all(sa);
 	for (int i = 0; i < IKE_SA_INSTS; i++)
 		ike_inst_clear(&sa->inst[i]);
 	ike_sa_setup_clear(sa);
@@ -532,6 +534,8 @@ int ike_sa_table_init(struct ike_sa_table *t)
 {
 	memset(t, 0, sizeof(*t));
 	t->cookie_threshold = IKE_SA_COOKIE_NEVER;
+	t->cookie_per_source = IKE_SA_COOKIE_NEVER;
+	t->half_open_max = IKE_SA_COOKIE_NEVER;
 	t->cookie_version = 1;
 	return ike_random(t->cookie_secret, sizeof(t->cookie_secret)) ? IKE_SA_EFAIL : 0;
 }
@@ -539,6 +543,7 @@ int ike_sa_table_init(struct ike_sa_table *t)
 void ike_sa_table_wipe(struct ike_sa_table *t)
 {
 	OPENSSL_cleanse(t->cookie_secret, sizeof(t->cookie_secret));
+	OPENSSL_cleanse(t->cookie_prev, sizeof(t->cookie_prev));
 }
 
 unsigned int ike_sa_table_half_open(const struct ike_sa_table *t)
@@ -895,6 +900,33 @@ static void copy_addr(struct sockaddr_storage *dst, const struct sockaddr *src)
 		memcpy(dst, src, sizeof(struct sockaddr_in6));
 }
 
+/*
+ * H, of an authentic message, is new: the request the window expects, or
+ * the response to our outstanding request. Not a retransmission, nor an
+ * old message replayed.
+ */
+static bool in_window(const struct ike_inst *in, const struct ike_hdr *h)
+{
+	if (h->flags & IKE_FLAG_RESPONSE)
+		return in->req.kind != IKE_REQ_NONE && h->msg_id == in->req.id &&
+		       h->exchange == in->req.exchange;
+	return h->msg_id == in->peer_next_id;
+}
+
+/*
+ * RFC 7296 2.23: follow the peer if it moved (NAT), on an authentic, new,
+ * in-window message only, so that a replayed one moves nothing.
+ */
+static void follow_peer(struct ike_sa *sa, const struct sockaddr *from,
+			const struct sockaddr *to)
+{
+	if (same_addr(&sa->remote, from))
+		return;
+	copy_addr(&sa->remote, from);
+	if (to)
+		copy_addr(&sa->local, to);
+}
+
 int ike_sa_receive(struct ike_sa *sa, const uint8_t *msg, size_t len,
 		   const struct sockaddr *from, const struct sockaddr *to, uint64_t now)
 {
@@ -923,12 +955,8 @@ int ike_sa_receive(struct ike_sa *sa, const uint8_t *msg, size_t len,
 		return IKE_SA_EDROP;
 	rc = decrypt(sa, in, &m, &plain, &plain_len, c, &err);
 	if (rc >= 0) {
-		/* Authentic: follow the peer if it moved (NAT, RFC 7296 2.23). */
-		if (from && !same_addr(&sa->remote, from)) {
-			copy_addr(&sa->remote, from);
-			if (to)
-				copy_addr(&sa->local, to);
-		}
+		if (from && in_window(in, &m.hdr))
+			follow_peer(sa, from, to);
 		if (m.hdr.flags & IKE_FLAG_RESPONSE)
 			rc = handle_response(sa, in, &m, c, rc == 1, now);
 		else
@@ -1122,6 +1150,29 @@ int ike_sa_delete(struct ike_sa *sa, uint64_t now)
 	ike_child_remove_all(sa);
 	ike_sa_set_state(sa, IKE_SA_DELETING);
 	return 0;
+}
+
+void ike_sa_replace(struct ike_sa *sa, uint64_t now)
+{
+	if (!sa || sa->state == IKE_SA_CLOSED)
+		return;
+	ike_sa_log(sa, LOG_NOTICE, "replaced by a newer authenticated IKE SA of the peer");
+	if (sa->state == IKE_SA_ESTABLISHED && CUR(sa)->req.kind == IKE_REQ_NONE)
+		ike_inst_send_delete(sa, CUR(sa), now);
+	ike_sa_close(sa, IKE_SA_FAIL_REPLACED);
+}
+
+void ike_sa_shutdown(struct ike_sa *sa, uint64_t now)
+{
+	if (!sa || sa->state == IKE_SA_CLOSED)
+		return;
+	if (sa->state == IKE_SA_DELETING) {
+		ike_child_remove_all(sa);
+		return;
+	}
+	if (sa->state == IKE_SA_ESTABLISHED && !ike_sa_delete(sa, now))
+		return;
+	ike_sa_close(sa, IKE_SA_FAIL_NONE);
 }
 
 int ike_sa_rekey_child(struct ike_sa *sa, uint32_t spi_in, uint64_t now)

@@ -77,6 +77,7 @@ enum ike_sa_fail {
 	IKE_SA_FAIL_DELETED,		/* the peer deleted the IKE SA */
 	IKE_SA_FAIL_PROTOCOL,		/* other error notify or malformed exchange */
 	IKE_SA_FAIL_INTERNAL,		/* crypto, memory or callback failure */
+	IKE_SA_FAIL_REPLACED,		/* a newer authenticated IKE SA took over */
 };
 
 enum ike_sa_event {
@@ -170,16 +171,28 @@ struct ike_config;
 int ike_sa_params_from_config(const struct ike_config *cfg, unsigned int tunnel,
 			      struct ike_sa_params *p);
 
+#define IKE_SA_COOKIE_ROTATE_MS	5000	/* a cookie is good for 5 to 10 s */
+
 /*
  * The caller's table of SAs (a plain list) and the responder's stateless
- * cookie secret (RFC 7296 2.6). Cookies are demanded once the number of
- * half-open responder SAs reaches cookie_threshold.
+ * cookie secret (RFC 7296 2.6, ike_cookie.c). Cookies are demanded once
+ * the number of half-open responder SAs reaches cookie_threshold, or those
+ * from the sender's address reach cookie_per_source; past half_open_max
+ * half-open SAs, IKE_SA_INIT is dropped. All three default to
+ * IKE_SA_COOKIE_NEVER.
  */
 struct ike_sa_table {
 	struct ike_sa *head;
 	uint32_t cookie_threshold;
-	uint32_t cookie_version;
+	uint32_t cookie_per_source;
+	uint32_t half_open_max;
+	uint32_t cookie_version;		/* of cookie_secret, never 0 */
+	uint32_t cookie_prev_version;		/* of cookie_prev; 0: none */
+	uint64_t cookie_rotate_at;		/* 0: not used yet */
+	uint64_t cookies_sent;			/* COOKIE notifies sent */
+	uint64_t half_open_refused;		/* IKE_SA_INIT dropped at half_open_max */
 	uint8_t cookie_secret[32];
+	uint8_t cookie_prev[32];
 };
 
 int ike_sa_table_init(struct ike_sa_table *t);
@@ -187,6 +200,9 @@ int ike_sa_table_init(struct ike_sa_table *t);
 void ike_sa_table_wipe(struct ike_sa_table *t);
 unsigned int ike_sa_table_half_open(const struct ike_sa_table *t);
 unsigned int ike_sa_table_count(const struct ike_sa_table *t);
+/* Half-open responder SAs whose peer has FROM's address (any port). */
+unsigned int ike_sa_table_half_open_from(const struct ike_sa_table *t,
+					 const struct sockaddr *from);
 
 /* The SA (in T) a received message belongs to, by SPIs and I flag; or NULL. */
 struct ike_sa *ike_sa_lookup(struct ike_sa_table *t, const uint8_t *msg, size_t len,
@@ -228,6 +244,20 @@ int ike_sa_rekey_ike(struct ike_sa *sa, uint64_t now);
 int ike_sa_delete_child(struct ike_sa *sa, uint32_t spi_in, uint64_t now);
 /* Delete the IKE SA and its CHILD_SAs (INFORMATIONAL with DELETE). */
 int ike_sa_delete(struct ike_sa *sa, uint64_t now);
+/*
+ * The peer authenticated a newer IKE SA for the same tunnel (INITIAL_CONTACT
+ * or a restart): close this one now, its CHILD_SAs out of the kernel, with
+ * a DELETE sent once if it is established and its window is free (no
+ * answer awaited). Closed with IKE_SA_FAIL_REPLACED.
+ */
+void ike_sa_replace(struct ike_sa *sa, uint64_t now);
+/*
+ * The daemon is exiting: an established SA sends its DELETE (1.4.1) and
+ * becomes DELETING, which refuses CREATE_CHILD_SA; any other SA, or one
+ * whose window is busy, closes at once. Either way its CHILD_SAs leave the
+ * kernel now.
+ */
+void ike_sa_shutdown(struct ike_sa *sa, uint64_t now);
 /* Liveness check: an empty INFORMATIONAL; unanswered for dpd_timeout = PEER_DEAD. */
 int ike_sa_dpd(struct ike_sa *sa, uint64_t now);
 

@@ -210,6 +210,10 @@ uint16_t ike_ke_retry_group(struct ike_sa *sa, const char *what,
 			    const struct ike_req *req, const struct ike_chain *c);
 
 /* ike_exchange.c */
+/* An unencrypted answer to IKE_SA_INIT that creates no state: IKE_SA_EREFUSED. */
+int ike_init_refuse(const struct ike_sa_ops *ops, void *ctx, const struct ike_msg *m,
+		    const struct sockaddr *from, const struct sockaddr *to, uint16_t type,
+		    const uint8_t *data, size_t len);
 int ike_init_start(struct ike_sa *sa, uint64_t now);
 int ike_init_accept(struct ike_sa_table *t, const struct ike_sa_params *p,
 		    const struct ike_sa_ops *ops, void *ctx, const struct ike_msg *m,
@@ -229,6 +233,16 @@ int ike_rekey_ike_request(struct ike_sa *sa, struct ike_inst *in, uint32_t id,
 			  const struct ike_chain *c, uint64_t now);
 void ike_rekey_ike_response(struct ike_sa *sa, struct ike_inst *in, struct ike_req *req,
 			    const struct ike_chain *c, uint64_t now);
+
+/* ike_cookie.c */
+/*
+ * 2.6: 0 if M (whose nonce is NI) may create state; else it was answered
+ * with a COOKIE (IKE_SA_EREFUSED) or dropped (IKE_SA_EDROP).
+ */
+int ike_cookie_check(struct ike_sa_table *t, const struct ike_sa_ops *ops, void *ctx,
+		     const struct ike_msg *m, const struct ike_nonce_pl *ni,
+		     const struct sockaddr *from, const struct sockaddr *to, uint64_t now);
+void ike_cookie_rotate(struct ike_sa_table *t, uint64_t now);
 
 /* ike_child.c */
 void ike_child_offer(const struct ike_sa *sa, uint32_t spi, bool with_dh,

@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -268,6 +269,140 @@ static void tunnel_health(struct tunnel *t, bool up, const char *detail)
 	routes_update(d);
 }
 
+static const char *const fail_names[] = {
+	[IKE_SA_FAIL_NONE] = "deleted",
+	[IKE_SA_FAIL_TIMEOUT] = "no answer from the peer",
+	[IKE_SA_FAIL_NO_PROPOSAL] = "no proposal chosen (compare phase 1/2 algorithms)",
+	[IKE_SA_FAIL_INVALID_KE] = "no common Diffie-Hellman group",
+	[IKE_SA_FAIL_AUTH] = "authentication failed (check the PSK and identities)",
+	[IKE_SA_FAIL_PEER_DEAD] = "peer dead (DPD)",
+	[IKE_SA_FAIL_DELETED] = "deleted by the peer",
+	[IKE_SA_FAIL_PROTOCOL] = "protocol error",
+	[IKE_SA_FAIL_INTERNAL] = "internal error",
+	[IKE_SA_FAIL_REPLACED] = "replaced by the peer's new IKE SA",
+};
+
+/* ---- half-open IKE SAs the peer started (RFC 7296 2.4, 2.6) ---------- */
+
+static const char *addr_str(const struct sockaddr_storage *ss, char *buf, size_t len)
+{
+	const void *a = ss->ss_family == AF_INET ?
+			(const void *)&((const struct sockaddr_in *)ss)->sin_addr :
+			(const void *)&((const struct sockaddr_in6 *)ss)->sin6_addr;
+	char host[INET6_ADDRSTRLEN] = "?";
+
+	inet_ntop(ss->ss_family, a, host, sizeof(host));
+	snprintf(buf, len, "%s:%u", host, sa_port((const struct sockaddr *)ss));
+	return buf;
+}
+
+static int half_open_index(const struct tunnel *t, const struct ike_sa *sa)
+{
+	for (int i = 0; i < IKED_HALF_OPEN_PER_TUNNEL; i++)
+		if (sa && t->half[i] == sa)
+			return i;
+	return -1;
+}
+
+static void half_open_remove(struct tunnel *t, int i)
+{
+	memmove(&t->half[i], &t->half[i + 1],
+		(size_t)(IKED_HALF_OPEN_PER_TUNNEL - i - 1) * sizeof(t->half[0]));
+	t->half[IKED_HALF_OPEN_PER_TUNNEL - 1] = NULL;
+}
+
+/*
+ * Keep SA, a new IKE SA the peer's address started, beside the one in use:
+ * unauthenticated, it must not touch it. The oldest goes if all slots are
+ * taken (cookies keep spoofed ones from filling them, ike_cookie.c).
+ */
+static void half_open_add(struct tunnel *t, struct ike_sa *sa)
+{
+	struct ike_sa_info info;
+	char from[INET6_ADDRSTRLEN + 8];
+	int n;
+
+	if (t->half[IKED_HALF_OPEN_PER_TUNNEL - 1]) {
+		t->stats.half_open_dropped++;
+		tlog(t, IKE_LOG_WARNING, "too many half-open IKE SAs: dropping the oldest "
+		     "(%" PRIu64 " dropped so far)", t->stats.half_open_dropped);
+		ike_sa_free(t->half[0]);
+		half_open_remove(t, 0);
+	}
+	for (n = 0; n < IKED_HALF_OPEN_PER_TUNNEL && t->half[n]; n++)
+		;
+	t->half[n] = sa;
+	ike_sa_info(sa, &info);
+	tlog(t, IKE_LOG_INFO, "half-open IKE SA from %s kept beside the %s one "
+	     "(tunnel %d, half-open %d, in all %u, cookies sent %" PRIu64 ")",
+	     addr_str(&info.remote, from, sizeof(from)),
+	     t->sa ? ike_sa_state_name(ike_sa_state(t->sa)) : "no", t->id + 1, n + 1,
+	     ike_sa_table_half_open(&t->d->table), t->d->table.cookies_sent);
+}
+
+/*
+ * A half-open SA authenticated (IKE_AUTH verified): the peer restarted or
+ * started over, and it replaces the one in use, whose CHILD_SAs leave the
+ * kernel before the new one installs its own. Called from the new SA's
+ * callback: only the old one is freed here. No tunnel-down report: traffic
+ * moves to the new CHILD_SA.
+ */
+static void half_open_promote(struct tunnel *t, struct ike_sa *sa)
+{
+	int i = half_open_index(t, sa);
+	struct ike_sa *old = t->sa;
+
+	if (i < 0)
+		return;
+	half_open_remove(t, i);
+	t->sa = sa;
+	t->restart_at = 0;
+	if (!old)
+		return;
+	t->stats.replaced++;
+	tlog(t, IKE_LOG_NOTICE, "the peer authenticated a new IKE SA: replacing the %s one",
+	     ike_sa_state_name(ike_sa_state(old)));
+	ike_sa_replace(old, now_ms());
+	ike_sa_free(old);
+}
+
+/* Free the half-open SAs that closed (timed out, failed to authenticate). */
+static void half_open_reap(struct tunnel *t, uint64_t now)
+{
+	for (int i = 0; i < IKED_HALF_OPEN_PER_TUNNEL && t->half[i];) {
+		struct ike_sa *sa = t->half[i];
+
+		if (ike_sa_state(sa) != IKE_SA_CLOSED) {
+			i++;
+			continue;
+		}
+		tlog(t, IKE_LOG_INFO, "half-open IKE SA closed: %s",
+		     fail_names[ike_sa_failure(sa)]);
+		half_open_remove(t, i);
+		ike_sa_free(sa);
+		/* The peer's attempt replaced ours and failed: start again. */
+		if (!t->sa && !t->restart_at && !t->d->stopping &&
+		    t->cfg->startup_action == IKE_CONFIG_START)
+			t->restart_at = now + IKED_RESTART_MS;
+	}
+}
+
+static void half_open_timer(struct tunnel *t, uint64_t now)
+{
+	for (int i = 0; i < IKED_HALF_OPEN_PER_TUNNEL && t->half[i]; i++)
+		if (ike_sa_next_timer(t->half[i]) <= now)
+			ike_sa_timer(t->half[i], now);
+	half_open_reap(t, now);
+}
+
+static void half_open_free_all(struct tunnel *t)
+{
+	for (int i = 0; i < IKED_HALF_OPEN_PER_TUNNEL; i++) {
+		ike_sa_free(t->half[i]);
+		t->half[i] = NULL;
+	}
+}
+
 static void op_event(void *ctx, struct ike_sa *sa, enum ike_sa_event ev)
 {
 	struct tunnel *t = ctx;
@@ -275,6 +410,8 @@ static void op_event(void *ctx, struct ike_sa *sa, enum ike_sa_event ev)
 	switch (ev) {
 	case IKE_SA_EV_STATE:
 		tlog(t, IKE_LOG_INFO, "IKE SA %s", ike_sa_state_name(ike_sa_state(sa)));
+		if (ike_sa_state(sa) == IKE_SA_ESTABLISHED && sa != t->sa)
+			half_open_promote(t, sa);
 		break;
 	case IKE_SA_EV_CHILD_UP:
 		if (t->child_up) {
@@ -289,6 +426,8 @@ static void op_event(void *ctx, struct ike_sa *sa, enum ike_sa_event ev)
 		tunnel_health(t, true, NULL);
 		break;
 	case IKE_SA_EV_CHILD_DOWN:
+		if (sa != t->sa)
+			break;	/* an SA being replaced: its successor carries on */
 		tlog(t, IKE_LOG_NOTICE, "tunnel down");
 		tunnel_health(t, false, "CHILD_SA deleted");
 		break;
@@ -316,17 +455,6 @@ static const struct ike_sa_ops iked_ops = {
 	.event = op_event,
 };
 
-static const char *const fail_names[] = {
-	[IKE_SA_FAIL_NONE] = "deleted",
-	[IKE_SA_FAIL_TIMEOUT] = "no answer from the peer",
-	[IKE_SA_FAIL_NO_PROPOSAL] = "no proposal chosen (compare phase 1/2 algorithms)",
-	[IKE_SA_FAIL_INVALID_KE] = "no common Diffie-Hellman group",
-	[IKE_SA_FAIL_AUTH] = "authentication failed (check the PSK and identities)",
-	[IKE_SA_FAIL_PEER_DEAD] = "peer dead (DPD)",
-	[IKE_SA_FAIL_DELETED] = "deleted by the peer",
-	[IKE_SA_FAIL_PROTOCOL] = "protocol error",
-	[IKE_SA_FAIL_INTERNAL] = "internal error",
-};
 
 static void tunnel_initiate(struct tunnel *t, uint64_t now)
 {
@@ -380,7 +508,7 @@ static struct tunnel *tunnel_of_sa(struct daemon *d, struct ike_sa *sa)
 	int i;
 
 	for (i = 0; i < IKE_CONFIG_MAX_TUNNELS; i++)
-		if (d->t[i].present && d->t[i].sa == sa)
+		if (d->t[i].present && (d->t[i].sa == sa || half_open_index(&d->t[i], sa) >= 0))
 			return &d->t[i];
 	return NULL;
 }
@@ -400,7 +528,13 @@ static void handle_ike(struct daemon *d, const struct ike_net_pkt *pkt)
 		if (t) {
 			ike_sa_receive(sa, d->buf, pkt->len, from, to, now);
 			tunnel_reap(t, now);
+			half_open_reap(t, now);
 		}
+		return;
+	}
+	/* Exiting: nothing that would create state (an IKE_SA_INIT). */
+	if (d->stopping) {
+		ike_log(&d->log, IKE_LOG_INFO, NULL, "IKE_SA_INIT dropped: shutting down");
 		return;
 	}
 	/* A new IKE_SA_INIT: the tunnel whose peer sent it answers. */
@@ -411,14 +545,15 @@ static void handle_ike(struct daemon *d, const struct ike_net_pkt *pkt)
 		if (ike_sa_accept(&d->table, &t->p, &iked_ops, t, d->buf, pkt->len, from, to,
 				  now, &fresh) != IKE_SA_OK)
 			return;
-		if (t->sa) {
-			/* The peer started over (restart, or lost state): ours goes. */
+		if (t->sa && ike_sa_state(t->sa) != IKE_SA_ESTABLISHED &&
+		    ike_sa_is_initiator(t->sa)) {
+			/* Both started at once: ours, unauthenticated, yields. */
 			tlog(t, IKE_LOG_NOTICE, "peer initiated a new IKE SA; dropping ours");
 			ike_sa_free(t->sa);
-			if (t->child_up)
-				tunnel_health(t, false, "peer started a new IKE SA");
+			t->sa = NULL;
 		}
-		t->sa = fresh;
+		/* Unauthenticated: it replaces nothing until IKE_AUTH (F1). */
+		half_open_add(t, fresh);
 		t->restart_at = 0;
 		return;
 	}
@@ -576,6 +711,7 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
 			continue;
 		if (t->sa && ike_sa_next_timer(t->sa) <= now)
 			ike_sa_timer(t->sa, now);
+		half_open_timer(t, now);
 		tunnel_probe(t, have_rx ? rx : NULL, now);
 		tunnel_reap(t, now);
 		if (!t->sa && t->restart_at && now >= t->restart_at && !d->stopping)
@@ -603,9 +739,15 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 	ike_log(&d->log, IKE_LOG_NOTICE, NULL, "%s: deleting the SAs and exiting",
 		strsignal((int)sig));
 	d->stopping = true;
-	for (i = 0; i < IKE_CONFIG_MAX_TUNNELS; i++)
-		if (d->t[i].sa && ike_sa_state(d->t[i].sa) == IKE_SA_ESTABLISHED)
-			ike_sa_delete(d->t[i].sa, now_ms());
+	/*
+	 * From here on nothing creates state (handle_ike() drops IKE_SA_INIT,
+	 * a DELETING SA refuses CREATE_CHILD_SA) and every CHILD_SA leaves the
+	 * kernel now; the DELETEs get the grace period to be answered.
+	 */
+	for (i = 0; i < IKE_CONFIG_MAX_TUNNELS; i++) {
+		half_open_free_all(&d->t[i]);
+		ike_sa_shutdown(d->t[i].sa, now_ms());
+	}
 	event_base_loopexit(d->base, &grace);
 }
 
@@ -669,6 +811,9 @@ static int daemon_setup(struct daemon *d, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot initialize the IKE SA table");
 		return -1;
 	}
+	d->table.cookie_threshold = IKED_COOKIE_THRESHOLD;
+	d->table.cookie_per_source = IKED_COOKIE_PER_SOURCE;
+	d->table.half_open_max = IKED_HALF_OPEN_MAX;
 
 	for (i = 0; i < IKE_CONFIG_MAX_TUNNELS; i++) {
 		struct tunnel *t = &d->t[i];
@@ -922,8 +1067,11 @@ int main(int argc, char **argv)
 	for (i = 0; i < 7; i++)
 		event_free(ev[i]);
 out:
-	for (i = 0; i < IKE_CONFIG_MAX_TUNNELS; i++)
+	/* ike_sa_free() takes whatever CHILD_SA is left out of the kernel. */
+	for (i = 0; i < IKE_CONFIG_MAX_TUNNELS; i++) {
+		half_open_free_all(&d.t[i]);
 		ike_sa_free(d.t[i].sa);
+	}
 	ike_sa_table_wipe(&d.table);
 	for (i = 0; i < IKE_CONFIG_MAX_TUNNELS; i++)
 		OPENSSL_cleanse(&d.t[i].p, sizeof(d.t[i].p));	/* the PSK */

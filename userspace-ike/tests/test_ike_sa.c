@@ -303,9 +303,11 @@ static struct world *world_new(int family, const char *ike, const char *esp)
 
 static void world_free(struct world *w)
 {
+	w->mbb = false;		/* freeing removes what is left: not a rekey */
 	for (int i = 0; i < 2; i++) {
 		struct side *s = &w->s[i];
 
+		s->n_ops = 0;
 		while (s->table.head)
 			ike_sa_free(s->table.head);
 		ike_sa_table_wipe(&s->table);
@@ -666,6 +668,70 @@ static void test_cookie(void **state)
 	world_free(w);
 }
 
+/* The cookie secret rotates: a cookie older than two periods is refused. */
+static void test_cookie_expires(void **state)
+{
+	struct world *w = world_new(AF_INET, "aes128-sha256-modp2048", "aes128-sha256");
+
+	(void)state;
+	w->s[1].table.cookie_threshold = 0;
+	initiate(w);
+	deliver_at(w, 0);	/* INIT; the COOKIE answer waits in the queue */
+	assert_int_equal(w->s[1].sent, 1);
+	w->now += IKE_SA_COOKIE_ROTATE_MS / 2;
+	deliver_at(w, 0);	/* A retries with the cookie ... */
+	w->now += 2 * IKE_SA_COOKIE_ROTATE_MS;
+	deliver_at(w, 0);	/* ... which is too old by the time B sees it */
+	assert_int_equal(w->s[1].sent, 2);
+	assert_null(w->s[1].sa);
+	pump(w);		/* a fresh cookie, and then it works */
+	assert_int_equal(w->s[1].table.cookies_sent, 2);
+	assert_int_equal(ike_sa_state(w->s[0].sa), IKE_SA_ESTABLISHED);
+	assert_int_equal(ike_sa_state(w->s[1].sa), IKE_SA_ESTABLISHED);
+
+	/* Within a period after a rotation the previous secret still counts. */
+	w->s[1].table.cookie_rotate_at = 0;
+	ike_cookie_rotate(&w->s[1].table, w->now);
+	assert_int_equal(w->s[1].table.cookie_version, 2);
+	w->now += IKE_SA_COOKIE_ROTATE_MS;
+	ike_cookie_rotate(&w->s[1].table, w->now);
+	assert_int_equal(w->s[1].table.cookie_prev_version, 2);
+	assert_int_equal(w->s[1].table.cookie_version, 3);
+	world_free(w);
+}
+
+/* More half-open SAs from one address than cookie_per_source: a cookie first. */
+static void test_cookie_per_source(void **state)
+{
+	struct world *w = world_new(AF_INET, "aes128-sha256-modp2048", "aes128-sha256");
+	struct side *b = &w->s[1];
+	struct ike_sa *sa = NULL;
+	struct pkt pk;
+
+	(void)state;
+	b->table.cookie_per_source = 1;
+	initiate(w);
+	assert_int_equal(w->nq, 1);
+	pk = w->q[0];
+	for (int i = 0; i < 2; i++) {
+		int rc = ike_sa_accept(&b->table, &b->p, &ops, b, pk.data, pk.len,
+				       (struct sockaddr *)&pk.src, (struct sockaddr *)&pk.dst,
+				       w->now, &sa);
+
+		assert_int_equal(rc, i ? IKE_SA_EREFUSED : 0);
+	}
+	assert_int_equal(ike_sa_table_half_open(&b->table), 1);
+	assert_int_equal(b->table.cookies_sent, 1);
+	/* A hard bound: past half_open_max, dropped without an answer. */
+	b->table.cookie_per_source = IKE_SA_COOKIE_NEVER;
+	b->table.half_open_max = 1;
+	assert_int_equal(ike_sa_accept(&b->table, &b->p, &ops, b, pk.data, pk.len,
+				       (struct sockaddr *)&pk.src, (struct sockaddr *)&pk.dst,
+				       w->now, &sa), IKE_SA_EDROP);
+	assert_int_equal(b->table.half_open_refused, 1);
+	world_free(w);
+}
+
 /* ---- retransmission, message IDs, DPD ---------------------------------------------- */
 
 static void test_lost_messages(void **state)
@@ -768,6 +834,64 @@ static void test_duplicate_requests(void **state)
 	dpd_ok(w, 0);
 	dpd_ok(w, 1);
 	check_one_pair(w, NULL, NULL);
+	world_free(w);
+}
+
+/* Replay capture I to B from another port and host: B must not follow it. */
+static void replay_from_elsewhere(struct world *w, unsigned int i)
+{
+	struct pkt pk = w->cap[i];
+	struct sockaddr_in *sin = (struct sockaddr_in *)&pk.src;
+
+	sin->sin_port = htons(40000);
+	sin->sin_addr.s_addr = htonl(0xc0000263);	/* 192.0.2.99 */
+	pk.data = malloc(pk.len);
+	memcpy(pk.data, w->cap[i].data, pk.len);
+	deliver(w, &pk);
+	free(pk.data);
+}
+
+/* RFC 7296 2.23: only a new, authentic, in-window message moves the peer. */
+static void test_replay_moves_nothing(void **state)
+{
+	struct world *w = world_new(AF_INET, "aes128-sha256-modp2048", "aes128-sha256");
+	struct ike_sa_info before, after;
+	unsigned int nq;
+
+	(void)state;
+	establish(w);
+	ike_sa_info(w->s[1].sa, &before);
+	replay_from_elsewhere(w, 2);	/* the IKE_AUTH request: a retransmission */
+	dpd_ok(w, 0);
+	dpd_ok(w, 0);
+	replay_from_elsewhere(w, 5);	/* an old DPD request: outside the window */
+	replay_from_elsewhere(w, 7);	/* the last one: a retransmission */
+	ike_sa_info(w->s[1].sa, &after);
+	assert_memory_equal(&before.remote, &after.remote, sizeof(struct sockaddr_in));
+	/* The cached response went to the peer's real address, not the replayer's. */
+	nq = w->nq;
+	assert_true(nq > 0);
+	assert_memory_equal(&w->q[nq - 1].dst, &before.remote, sizeof(struct sockaddr_in));
+	pump(w);
+	dpd_ok(w, 1);
+	check_one_pair(w, NULL, NULL);
+	world_free(w);
+}
+
+/* Freeing an IKE SA takes its CHILD_SAs out of the kernel, like closing it. */
+static void test_free_removes_children(void **state)
+{
+	struct world *w = world_new(AF_INET, "aes128-sha256-modp2048", "aes128-sha256");
+
+	(void)state;
+	establish(w);
+	assert_int_equal(kcount(&w->s[1], IKE_SA_DIR_IN), 1);
+	assert_int_equal(kcount(&w->s[1], IKE_SA_DIR_OUT), 1);
+	ike_sa_free(w->s[1].sa);
+	w->s[1].sa = NULL;
+	assert_int_equal(kcount(&w->s[1], IKE_SA_DIR_IN), 0);
+	assert_int_equal(kcount(&w->s[1], IKE_SA_DIR_OUT), 0);
+	assert_int_equal(w->s[1].bad_remove, 0);
 	world_free(w);
 }
 
@@ -1800,6 +1924,10 @@ int main(void)
 		cmocka_unit_test(test_wrong_psk),
 		cmocka_unit_test(test_invalid_ke),
 		cmocka_unit_test(test_cookie),
+		cmocka_unit_test(test_cookie_expires),
+		cmocka_unit_test(test_cookie_per_source),
+		cmocka_unit_test(test_replay_moves_nothing),
+		cmocka_unit_test(test_free_removes_children),
 		cmocka_unit_test(test_lost_messages),
 		cmocka_unit_test(test_setup_timeout),
 		cmocka_unit_test(test_duplicate_requests),
