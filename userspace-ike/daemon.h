@@ -19,6 +19,7 @@
 #include "kernel.h"
 #include "log.h"
 #include "net.h"
+#include "privsep.h"
 
 #define IKED_MSG_MAX		65536
 
@@ -97,6 +98,7 @@ struct tunnel {
  * @ifindex: the device
  * @control_fd: control socket, -1 if none
  * @control_path: its path
+ * @user: whom the daemon runs as once set up
  * @base: the event loop
  * @stopping: SIGTERM/SIGINT received
  * @buf: received datagrams
@@ -115,6 +117,7 @@ struct daemon {
 	int ifindex;
 	int control_fd;
 	const char *control_path;
+	struct ike_priv_user user;
 	struct event_base *base;
 	bool stopping;
 	uint8_t buf[IKED_MSG_MAX];

@@ -19,12 +19,9 @@
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
-#include <sys/prctl.h>
 #include <arpa/inet.h>
 #include <event2/event.h>
 #include <openssl/crypto.h>
-
-#include <cap-ng.h>
 
 #include "config.h"
 #include "control.h"
@@ -716,33 +713,6 @@ static int daemon_setup(struct daemon *d, char *err, size_t errlen)
 	return d->control_fd < 0 ? -1 : 0;
 }
 
-/*
- * Keep only what the running daemon needs: CAP_NET_ADMIN (the s2svpn
- * family, routes) and CAP_NET_BIND_SERVICE. Everything that needed more
- * (reading the PSK files, creating the device, binding, the control
- * socket) is done by now. The bounding set goes too, and no exec can
- * give anything back.
- */
-static int drop_privileges(char *err, size_t errlen)
-{
-	capng_clear(CAPNG_SELECT_BOTH);
-	if (capng_updatev(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED | CAPNG_BOUNDING_SET,
-			  CAP_NET_ADMIN, CAP_NET_BIND_SERVICE, -1) < 0) {
-		snprintf(err, errlen, "cannot drop capabilities: capng_updatev failed");
-		return -1;
-	}
-	/* Without CAP_SETPCAP (not root) the bounding set stays as it is. */
-	if (capng_apply(CAPNG_SELECT_BOTH) < 0 && capng_apply(CAPNG_SELECT_CAPS) < 0) {
-		snprintf(err, errlen, "cannot drop capabilities: %s", strerror(errno));
-		return -1;
-	}
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
-		snprintf(err, errlen, "PR_SET_NO_NEW_PRIVS: %s", strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
 static void usage(FILE *f)
 {
 	fputs("NAME\n"
@@ -760,6 +730,9 @@ static void usage(FILE *f)
 	      "    s2svpn-iked.conf.example. The daemon runs in the foreground; run it\n"
 	      "    under systemd or a supervisor. It needs CAP_NET_ADMIN and\n"
 	      "    CAP_NET_BIND_SERVICE (ports 500 and 4500) and the s2svpn module.\n"
+	      "    It starts as root: reads FILE, creates the device, binds its ports\n"
+	      "    and the control socket, then becomes USER (-u) keeping only\n"
+	      "    CAP_NET_ADMIN and CAP_NET_BIND_SERVICE, with no_new_privs.\n"
 	      "\n"
 	      "OPTIONS\n"
 	      "    -c, --config FILE     the connection file (required)\n"
@@ -770,6 +743,9 @@ static void usage(FILE *f)
 	      "    -s, --syslog          log to syslog instead of standard error\n"
 	      "    -S, --control PATH    control socket (default " IKED_CONTROL_DIR "/DEVICE.sock,\n"
 	      "                          where s2svpnctl looks for it)\n"
+	      "    -u, --user USER       run as USER once set up (default " IKED_USER " if that\n"
+	      "                          user exists, else " IKED_USER_FALLBACK "); -u root keeps uid 0,\n"
+	      "                          for debugging\n"
 	      "    -h, --help            this manual\n"
 	      "    -V, --version         print the version\n"
 	      "\n"
@@ -811,6 +787,7 @@ int main(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "syslog", no_argument, NULL, 's' },
 		{ "control", required_argument, NULL, 'S' },
+		{ "user", required_argument, NULL, 'u' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
@@ -820,7 +797,7 @@ int main(int argc, char **argv)
 	struct event *ev[7];
 	struct timeval tick = { 0, IKED_TICK_MS * 1000 };
 	char control_path[sizeof(IKED_CONTROL_DIR) + IKE_CONFIG_DEVICE_MAX + 8];
-	const char *path = NULL;
+	const char *path = NULL, *user = NULL;
 	bool check = false;
 	char err[512];
 	size_t i;
@@ -829,7 +806,7 @@ int main(int argc, char **argv)
 	d.log = (struct ike_log){ .stream = stderr, .level = IKE_LOG_INFO };
 	d.control_fd = -1;
 	d.net.fd_ike = d.net.fd_natt = -1;
-	while ((c = getopt_long(argc, argv, "c:nl:jsS:hV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:nl:jsS:u:hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			path = optarg;
@@ -851,6 +828,9 @@ int main(int argc, char **argv)
 			break;
 		case 'S':
 			d.control_path = optarg;
+			break;
+		case 'u':
+			user = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -890,10 +870,13 @@ int main(int argc, char **argv)
 		iked_socket_path(d.cfg->device, NULL, control_path, sizeof(control_path));
 		d.control_path = control_path;
 	}
-	if (daemon_setup(&d, err, sizeof(err)) < 0 || drop_privileges(err, sizeof(err)) < 0) {
+	if (ike_priv_lookup(user, &d.user, err, sizeof(err)) < 0 ||
+	    daemon_setup(&d, err, sizeof(err)) < 0 || ike_priv_drop(&d.user, err, sizeof(err)) < 0) {
 		ike_log(&d.log, IKE_LOG_ERR, NULL, "%s", err);
 		goto out;
 	}
+	ike_priv_describe(err, sizeof(err));
+	ike_log(&d.log, IKE_LOG_NOTICE, NULL, "%s", err);
 	d.base = event_base_new();
 	if (!d.base) {
 		ike_log(&d.log, IKE_LOG_ERR, NULL, "cannot create the event loop");
