@@ -580,16 +580,6 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
-static void on_control(evutil_socket_t fd, short what, void *arg)
-{
-	struct daemon *d = arg;
-	char err[256];
-
-	(void)what;
-	if (ike_control_serve(fd, iked_control_answer, d, err, sizeof(err)) < 0)
-		ike_log(&d->log, IKE_LOG_WARNING, NULL, "%s", err);
-}
-
 static void on_signal(evutil_socket_t sig, short what, void *arg)
 {
 	struct daemon *d = arg;
@@ -634,6 +624,11 @@ static int daemon_setup(struct daemon *d, char *err, size_t errlen)
 	size_t n_inside = 0;
 	int i;
 
+	/* First: a bad control directory stops the daemon before it changes anything. */
+	d->control_fd = ike_control_listen(d->control_path, d->user.uid, d->user.ctl_gid,
+					   err, errlen);
+	if (d->control_fd < 0)
+		return -1;
 	d->k = ike_kernel_open(err, errlen);
 	if (!d->k)
 		return -1;
@@ -709,8 +704,7 @@ static int daemon_setup(struct daemon *d, char *err, size_t errlen)
 			present[i] = d->t[i].present;
 		ike_failover_init(&d->fo, d->cfg->preferred_tunnel, present);
 	}
-	d->control_fd = ike_control_listen(d->control_path, err, errlen);
-	return d->control_fd < 0 ? -1 : 0;
+	return 0;
 }
 
 static void usage(FILE *f)
@@ -767,8 +761,14 @@ static void usage(FILE *f)
 	      "    device while at least one tunnel is up.\n"
 	      "\n"
 	      "CONTROL SOCKET\n"
-	      "    Root may connect and send one line: \"status\" (or \"status -j\" for\n"
-	      "    JSON): per tunnel phase 1 and 2 state, algorithms, SPIs, NAT-T, DPD,\n"
+	      "    The directory must be root's (or USER's), not a symbolic link, and\n"
+	      "    writable by neither group nor others; a missing one is made 0755.\n"
+	      "    The socket is 0660, root's and group " IKED_GROUP "'s if it exists.\n"
+	      "    Root, CAP_NET_ADMIN and that group may send one line within 5 s\n"
+	      "    (commands that change state: root and CAP_NET_ADMIN only), and\n"
+	      "    have 5 s more to read the answer; 16 clients at most at once.\n"
+	      "    \"status\" (or \"status -j\" for JSON): per tunnel phase 1 and 2\n"
+	      "    state, algorithms, SPIs, NAT-T, DPD,\n"
 	      "    next rekeys, counters; \"show\": the active tunnel, why, and the\n"
 	      "    failover history; \"metrics\": Prometheus counters. s2svpnctl status,\n"
 	      "    show and metrics use it.\n"
@@ -794,7 +794,7 @@ int main(int argc, char **argv)
 	};
 	struct ike_config_errors errs = { 0 };
 	static struct daemon d;
-	struct event *ev[7];
+	struct event *ev[6];
 	struct timeval tick = { 0, IKED_TICK_MS * 1000 };
 	char control_path[sizeof(IKED_CONTROL_DIR) + IKE_CONFIG_DEVICE_MAX + 8];
 	const char *path = NULL, *user = NULL;
@@ -885,12 +885,13 @@ int main(int argc, char **argv)
 	ev[0] = event_new(d.base, d.net.fd_ike, EV_READ | EV_PERSIST, on_udp, &d);
 	ev[1] = event_new(d.base, d.net.fd_natt, EV_READ | EV_PERSIST, on_udp, &d);
 	ev[2] = event_new(d.base, ike_kernel_events_fd(d.k), EV_READ | EV_PERSIST, on_kernel, &d);
-	ev[3] = event_new(d.base, d.control_fd, EV_READ | EV_PERSIST, on_control, &d);
-	ev[4] = event_new(d.base, -1, EV_PERSIST, on_tick, &d);
-	ev[5] = evsignal_new(d.base, SIGINT, on_signal, &d);
-	ev[6] = evsignal_new(d.base, SIGTERM, on_signal, &d);
-	for (i = 0; i < 7; i++) {
-		if (!ev[i] || event_add(ev[i], i == 4 ? &tick : NULL) < 0) {
+	ev[3] = event_new(d.base, -1, EV_PERSIST, on_tick, &d);
+	ev[4] = evsignal_new(d.base, SIGINT, on_signal, &d);
+	ev[5] = evsignal_new(d.base, SIGTERM, on_signal, &d);
+	d.control = ike_control_new(d.base, d.control_fd, iked_commands, &d, d.user.ctl_gid,
+				    NULL, &d.log);
+	for (i = 0; i < 6; i++) {
+		if (!ev[i] || !d.control || event_add(ev[i], i == 3 ? &tick : NULL) < 0) {
 			ike_log(&d.log, IKE_LOG_ERR, NULL, "cannot register event %zu", i);
 			goto out;
 		}
@@ -902,7 +903,7 @@ int main(int argc, char **argv)
 			tunnel_initiate(&d.t[i], now_ms());
 	event_base_dispatch(d.base);
 	rc = 0;
-	for (i = 0; i < 7; i++)
+	for (i = 0; i < 6; i++)
 		event_free(ev[i]);
 out:
 	for (i = 0; i < IKE_CONFIG_MAX_TUNNELS; i++)
@@ -910,6 +911,7 @@ out:
 	ike_sa_table_wipe(&d.table);
 	for (i = 0; i < IKE_CONFIG_MAX_TUNNELS; i++)
 		OPENSSL_cleanse(&d.t[i].p, sizeof(d.t[i].p));	/* the PSK */
+	ike_control_free(d.control);
 	ike_control_close(d.control_fd, d.control_fd >= 0 ? d.control_path : NULL);
 	ike_net_close(&d.net);
 	ike_kernel_close(d.k);
