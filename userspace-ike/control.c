@@ -1,45 +1,119 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * s2svpn-iked's control socket.
+ * s2svpn-iked's control socket; the contract (who may do what, the bounds
+ * on clients) is in control.h.
  *
- * The socket file is created 0600 in a 0700 directory, and every peer's
- * credentials are checked as well (SO_PEERCRED): only root, or the
- * daemon's own user, may talk to it. One command per connection keeps
- * the daemon's side trivial and non-blocking enough for its event loop:
- * the command is read with a short timeout and the answer is written at
- * once.
+ * Every client is a libevent bufferevent on the daemon's loop: nothing here
+ * reads or writes a client socket that is not ready, so a client that
+ * connects and says nothing, sends half a line, or never reads its answer
+ * costs one slot and a timer, and IKE goes on. Commands come from a table;
+ * each one says whether it only reads or changes state, and the client's
+ * credentials (SO_PEERCRED) decide which it may run.
  */
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/time.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
+#include <linux/capability.h>
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
 
 #include "control.h"
 
 /**
+ * ike_control_dir_open - check (or create) the control socket's directory
+ * @dir: its path
+ * @daemon_uid: the user the daemon runs as, which may own it too
+ * @err: what is wrong with it, and what to do
+ * @errlen: its size
+ *
+ * A missing directory is created 0755, root's. An existing one must be a
+ * directory, not a symbolic link, owned by root or @daemon_uid, and
+ * writable by neither group nor others: whoever can write it can replace
+ * the socket s2svpnctl talks to.
+ *
+ * Return: an O_DIRECTORY descriptor of it, or -1 with @err set.
+ */
+int ike_control_dir_open(const char *dir, uid_t daemon_uid, char *err, size_t errlen)
+{
+	struct stat st, fst;
+	int fd;
+
+	if (lstat(dir, &st) < 0 && errno == ENOENT) {
+		if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+			snprintf(err, errlen, "%s: cannot create the control directory: %s", dir,
+				 strerror(errno));
+			return -1;
+		}
+		/* Whatever the umask was. */
+		if (lstat(dir, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == geteuid())
+			chmod(dir, 0755);
+	}
+	if (lstat(dir, &st) < 0) {
+		snprintf(err, errlen, "%s: control directory: %s", dir, strerror(errno));
+		return -1;
+	}
+	if (S_ISLNK(st.st_mode)) {
+		snprintf(err, errlen, "%s: control directory is a symbolic link; give a real "
+			 "directory (-S), or remove the link", dir);
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "%s: control directory is not a directory", dir);
+		return -1;
+	}
+	if (st.st_uid != 0 && st.st_uid != daemon_uid) {
+		snprintf(err, errlen, "%s: control directory is owned by uid %u, not root or the "
+			 "daemon's user (uid %u); chown root %s", dir, (unsigned int)st.st_uid,
+			 (unsigned int)daemon_uid, dir);
+		return -1;
+	}
+	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+		snprintf(err, errlen, "%s: control directory is writable by group or others "
+			 "(mode %04o); chmod go-w %s", dir, (unsigned int)(st.st_mode & 07777), dir);
+		return -1;
+	}
+	/* The directory checked is the one opened. */
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &fst) < 0 || fst.st_dev != st.st_dev || fst.st_ino != st.st_ino) {
+		snprintf(err, errlen, "%s: control directory changed while it was checked", dir);
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/**
  * ike_control_listen - create the control socket
- * @path: where (its directory is created 0700 if missing)
+ * @path: where; its directory is checked by ike_control_dir_open()
+ * @daemon_uid: the user the daemon will run as
+ * @group: the control group, which may connect
  * @err: what went wrong
  * @errlen: its size
  *
  * A stale socket file (no daemon listening) is replaced; a live one means
- * another daemon runs, and is an error.
+ * another daemon runs, and is an error. The socket is 0660, root's and
+ * @group's.
  *
- * Return: the listening socket, or -1 with @err set.
+ * Return: the listening socket (non-blocking), or -1 with @err set.
  */
-int ike_control_listen(const char *path, char *err, size_t errlen)
+int ike_control_listen(const char *path, uid_t daemon_uid, gid_t group, char *err, size_t errlen)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	char dir[sizeof(sun.sun_path)];
+	const char *name = path;
 	char *slash;
 	mode_t old;
-	int fd, probe;
+	int fd, probe, dfd;
 
 	if (strlen(path) >= sizeof(sun.sun_path)) {
 		snprintf(err, errlen, "%s: path too long for a UNIX socket", path);
@@ -48,123 +122,488 @@ int ike_control_listen(const char *path, char *err, size_t errlen)
 	strcpy(sun.sun_path, path);
 	strcpy(dir, path);
 	slash = strrchr(dir, '/');
-	if (slash && slash != dir) {
-		*slash = '\0';
-		if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
-			snprintf(err, errlen, "%s: %s", dir, strerror(errno));
-			return -1;
-		}
+	if (!slash) {
+		strcpy(dir, ".");
+	} else {
+		name = path + (slash - dir) + 1;
+		slash[slash == dir] = '\0';	/* "/x.sock" lives in "/" */
 	}
+	if (!*name) {
+		snprintf(err, errlen, "%s: the control socket needs a file name", path);
+		return -1;
+	}
+	dfd = ike_control_dir_open(dir, daemon_uid, err, errlen);
+	if (dfd < 0)
+		return -1;
 
 	probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (probe >= 0 && connect(probe, (struct sockaddr *)&sun, sizeof(sun)) == 0) {
 		close(probe);
+		close(dfd);
 		snprintf(err, errlen, "%s: another s2svpn-iked is running", path);
 		return -1;
 	}
 	if (probe >= 0)
 		close(probe);
-	unlink(path);
+	unlinkat(dfd, name, 0);
 
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0) {
 		snprintf(err, errlen, "control socket: %s", strerror(errno));
+		close(dfd);
 		return -1;
 	}
-	old = umask(0177);
-	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0 || listen(fd, 8) < 0) {
+	old = umask(0117);
+	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0 ||
+	    listen(fd, IKE_CONTROL_CLIENTS) < 0) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		umask(old);
 		close(fd);
+		close(dfd);
 		return -1;
 	}
 	umask(old);
+	/* root:group 0660 (as root; a daemon already unprivileged keeps its own). */
+	if (geteuid() == 0 && fchownat(dfd, name, 0, group, AT_SYMLINK_NOFOLLOW) < 0) {
+		snprintf(err, errlen, "%s: chown to group %u: %s", path, (unsigned int)group,
+			 strerror(errno));
+		unlinkat(dfd, name, 0);
+		close(fd);
+		close(dfd);
+		return -1;
+	}
+	close(dfd);
 	return fd;
 }
 
-/* Only root and the daemon's own user. */
-static int control_peer_ok(int fd)
+/**
+ * ike_control_run - run one command line from a table
+ * @cmds: the table, ending with a NULL name
+ * @line: the line, without its newline
+ * @admin: the client may run commands that change state
+ * @out: the answer goes here
+ * @data: for the command
+ *
+ * Return: the command's result, or -1 after an error message.
+ */
+int ike_control_run(const struct ike_control_cmd *cmds, const char *line, bool admin,
+		    FILE *out, void *data)
 {
+	const struct ike_control_cmd *c;
+	size_t len;
+
+	line += strspn(line, " \t");
+	len = strcspn(line, " \t");
+	if (!len) {
+		fputs("error: send one command line, e.g. \"status\"\n", out);
+		return -1;
+	}
+	for (c = cmds; c->name; c++) {
+		if (strlen(c->name) != len || strncmp(c->name, line, len))
+			continue;
+		if (c->access == IKE_CONTROL_ADMIN && !admin) {
+			fprintf(out, "error: permission denied: \"%s\" changes state; it needs root "
+				"or CAP_NET_ADMIN\n", c->name);
+			return -1;
+		}
+		line += len;
+		return c->run(line + strspn(line, " \t"), out, data);
+	}
+	fprintf(out, "error: unknown command \"%.*s\"; try ", (int)(len > 64 ? 64 : len), line);
+	for (c = cmds; c->name; c++)
+		fprintf(out, "%s%s", c == cmds ? "" : c[1].name ? ", " : " or ", c->usage);
+	fputc('\n', out);
+	return -1;
+}
+
+struct ike_control {
+	struct event_base *base;
+	struct event *accept_ev;
+	const struct ike_control_cmd *cmds;
+	void *data;
+	gid_t group;
+	struct ike_control_limits lim;
+	const struct ike_log *log;
+	unsigned int n;
+	struct control_client *clients;
+};
+
+/**
+ * struct control_client - one connection
+ * @c: the control socket
+ * @bev: its buffered socket
+ * @timer: the idle timeout
+ * @pid: the client's process (SO_PEERCRED), for the CAP_NET_ADMIN check
+ * @pidfd: that process, to know it was not replaced meanwhile; -1 if none
+ * @root: uid 0
+ * @answered: the answer is queued; the client is closed once it is out
+ * @next: the list of clients
+ * @pprev: the pointer to this one
+ */
+struct control_client {
+	struct ike_control *c;
+	struct bufferevent *bev;
+	struct event *timer;
+	pid_t pid;
+	int pidfd;
+	bool root;
+	bool answered;
+	struct control_client *next, **pprev;
+};
+
+static void client_free(struct control_client *cl)
+{
+	if (cl->next)
+		cl->next->pprev = cl->pprev;
+	*cl->pprev = cl->next;
+	cl->c->n--;
+	if (cl->timer)
+		event_free(cl->timer);
+	if (cl->bev)
+		bufferevent_free(cl->bev);	/* closes the socket */
+	if (cl->pidfd >= 0)
+		close(cl->pidfd);
+	free(cl);
+}
+
+static bool read_file(const char *path, char *buf, size_t size)
+{
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, size - 1);
+	close(fd);
+	if (n < 0)
+		return false;
+	buf[n] = '\0';
+	return true;
+}
+
+/*
+ * Does the client's process hold CAP_NET_ADMIN in our user namespace? Its
+ * CapEff says the first; its uid_map, the same as ours, the second (a map
+ * that is all of 0-4294967295 onto itself takes root to write). The pidfd,
+ * opened when it connected, says the pid was not reused meanwhile.
+ */
+static bool client_net_admin(const struct control_client *cl)
+{
+	char path[64], status[4096], map[256], self_map[256];
+	unsigned long long eff;
+	const char *cap;
+
+	if (cl->pidfd < 0 || cl->pid <= 0)
+		return false;
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)cl->pid);
+	if (!read_file(path, status, sizeof(status)))
+		return false;
+	cap = strstr(status, "\nCapEff:");
+	if (!cap || sscanf(cap + 8, "%llx", &eff) != 1 || !(eff & (1ULL << CAP_NET_ADMIN)))
+		return false;
+	snprintf(path, sizeof(path), "/proc/%d/uid_map", (int)cl->pid);
+	if (!read_file(path, map, sizeof(map)) ||
+	    !read_file("/proc/self/uid_map", self_map, sizeof(self_map)) || strcmp(map, self_map))
+		return false;
+	/* Still the same process: 0 (or EPERM: it exists, but is not ours to signal). */
+	return syscall(SYS_pidfd_send_signal, cl->pidfd, 0, NULL, 0) == 0 || errno == EPERM;
+}
+
+/* Queue BUF (LEN bytes): the client has as long again to read it, then goes. */
+static void client_reply(struct control_client *cl, const char *buf, size_t len)
+{
+	struct ike_control *c = cl->c;
+	struct timeval tv = { c->lim.idle_ms / 1000, (c->lim.idle_ms % 1000) * 1000 };
+
+	cl->answered = true;
+	bufferevent_disable(cl->bev, EV_READ);
+	if (!len || bufferevent_write(cl->bev, buf, len) < 0) {
+		client_free(cl);
+		return;
+	}
+	evtimer_add(cl->timer, &tv);
+}
+
+/* Run LINE and queue its answer. */
+static void client_answer(struct control_client *cl, const char *line)
+{
+	struct ike_control *c = cl->c;
+	char *buf = NULL;
+	size_t len = 0;
+	bool admin;
+	FILE *out;
+
+	out = open_memstream(&buf, &len);
+	if (!out) {
+		ike_log(c->log, IKE_LOG_WARNING, NULL, "control: %s", strerror(errno));
+		client_free(cl);
+		return;
+	}
+	admin = cl->root || client_net_admin(cl);
+	ike_control_run(c->cmds, line, admin, out, c->data);
+	if (fclose(out) != 0 || !buf) {
+		free(buf);
+		client_free(cl);
+		return;
+	}
+	if (len > c->lim.answer_max) {
+		ike_log(c->log, IKE_LOG_WARNING, NULL,
+			"control: the answer to \"%.32s\" is %zu bytes, over the limit of %zu",
+			line, len, c->lim.answer_max);
+		len = (size_t)snprintf(buf, len, "error: answer too long (over %zu bytes)\n",
+				       c->lim.answer_max);
+	}
+	client_reply(cl, buf, len);
+	free(buf);
+}
+
+static void client_too_long(struct control_client *cl)
+{
+	char msg[128];
+	int n = snprintf(msg, sizeof(msg), "error: command longer than %d bytes; send one line, "
+			 "e.g. \"status\"\n", IKE_CONTROL_LINE_MAX - 1);
+
+	client_reply(cl, msg, (size_t)n);
+}
+
+/* LEN bytes of IN, up to the newline or the end, are the command. */
+static void client_line(struct control_client *cl, struct evbuffer *in, size_t len)
+{
+	char line[IKE_CONTROL_LINE_MAX];
+
+	if (len >= sizeof(line)) {
+		client_too_long(cl);
+		return;
+	}
+	evbuffer_remove(in, line, len);
+	line[len] = '\0';
+	if (len && line[len - 1] == '\r')
+		line[len - 1] = '\0';
+	client_answer(cl, line);
+}
+
+static void client_read(struct bufferevent *bev, void *arg)
+{
+	struct control_client *cl = arg;
+	struct evbuffer *in = bufferevent_get_input(bev);
+	struct evbuffer_ptr eol;
+
+	if (cl->answered)
+		return;
+	eol = evbuffer_search_eol(in, NULL, NULL, EVBUFFER_EOL_LF);
+	if (eol.pos >= 0)
+		client_line(cl, in, (size_t)eol.pos);
+	else if (evbuffer_get_length(in) >= IKE_CONTROL_LINE_MAX)
+		client_too_long(cl);
+	/* else: more to come, within the idle timeout */
+}
+
+/* The answer is out: done. */
+static void client_written(struct bufferevent *bev, void *arg)
+{
+	struct control_client *cl = arg;
+
+	(void)bev;
+	if (cl->answered)
+		client_free(cl);
+}
+
+static void client_event(struct bufferevent *bev, short what, void *arg)
+{
+	struct control_client *cl = arg;
+	struct evbuffer *in = bufferevent_get_input(bev);
+
+	/* "status" and end of file, no newline: the command all the same. */
+	if ((what & BEV_EVENT_EOF) && !cl->answered) {
+		if (evbuffer_get_length(in)) {
+			client_line(cl, in, evbuffer_get_length(in));
+		} else {
+			static const char msg[] = "error: send one command line, e.g. \"status\"\n";
+
+			client_reply(cl, msg, sizeof(msg) - 1);
+		}
+		return;
+	}
+	client_free(cl);	/* an error, or EOF after the answer */
+}
+
+static void client_timeout(evutil_socket_t fd, short what, void *arg)
+{
+	struct control_client *cl = arg;
+
+	(void)fd;
+	(void)what;
+	ike_log(cl->c->log, IKE_LOG_DEBUG, NULL, "control: client (pid %d) %s within %u ms; "
+		"hung up", (int)cl->pid, cl->answered ? "did not read its answer" :
+		"sent no command", cl->c->lim.idle_ms);
+	client_free(cl);
+}
+
+/* Refuse FD with MSG, without waiting for it. */
+static void refuse(int fd, const char *msg)
+{
+	ssize_t n = send(fd, msg, strlen(msg), MSG_DONTWAIT | MSG_NOSIGNAL);
+
+	(void)n;
+	close(fd);
+}
+
+static bool in_group(int fd, const struct ucred *cred, gid_t group)
+{
+	gid_t groups[256];
+	socklen_t len = sizeof(groups);
+	size_t i;
+
+	if (cred->gid == group)
+		return true;
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len) < 0)
+		return false;
+	for (i = 0; i < len / sizeof(gid_t); i++)
+		if (groups[i] == group)
+			return true;
+	return false;
+}
+
+static void client_new(struct ike_control *c, int fd)
+{
+	struct timeval tv = { c->lim.idle_ms / 1000, (c->lim.idle_ms % 1000) * 1000 };
+	struct control_client *cl;
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
 
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
-		return 0;
-	return cred.uid == 0 || cred.uid == geteuid();
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0) {
+		close(fd);
+		return;
+	}
+	if (c->n >= c->lim.clients) {
+		ike_log(c->log, IKE_LOG_WARNING, NULL, "control: %u clients already; refusing "
+			"pid %d", c->n, (int)cred.pid);
+		refuse(fd, "error: too many control clients at once; try again\n");
+		return;
+	}
+	cl = calloc(1, sizeof(*cl));
+	if (!cl) {
+		close(fd);
+		return;
+	}
+	cl->c = c;
+	cl->pid = cred.pid;
+	cl->root = cred.uid == 0;
+	cl->pidfd = cl->root ? -1 : (int)syscall(SYS_pidfd_open, cred.pid, 0);
+	if (!cl->root && !in_group(fd, &cred, c->group) && !client_net_admin(cl)) {
+		if (cl->pidfd >= 0)
+			close(cl->pidfd);
+		free(cl);
+		refuse(fd, "error: permission denied: s2svpn-iked answers root, CAP_NET_ADMIN and "
+		       "its control group only\n");
+		return;
+	}
+	cl->next = c->clients;
+	if (cl->next)
+		cl->next->pprev = &cl->next;
+	cl->pprev = &c->clients;
+	c->clients = cl;
+	c->n++;
+	cl->bev = bufferevent_socket_new(c->base, fd, BEV_OPT_CLOSE_ON_FREE);
+	cl->timer = evtimer_new(c->base, client_timeout, cl);
+	if (!cl->bev || !cl->timer) {
+		if (!cl->bev)
+			close(fd);
+		client_free(cl);
+		return;
+	}
+	bufferevent_setcb(cl->bev, client_read, client_written, client_event, cl);
+	bufferevent_setwatermark(cl->bev, EV_READ, 0, IKE_CONTROL_LINE_MAX);
+	if (bufferevent_enable(cl->bev, EV_READ | EV_WRITE) < 0 || evtimer_add(cl->timer, &tv) < 0)
+		client_free(cl);
 }
 
-/* Read one line (at most IKE_CONTROL_LINE_MAX - 1 bytes) within the timeout. */
-static int control_read_line(int fd, char *line, size_t size)
+static void on_accept(evutil_socket_t lfd, short what, void *arg)
 {
-	size_t got = 0;
+	struct ike_control *c = arg;
+	int i, fd;
 
-	while (got + 1 < size) {
-		ssize_t n = read(fd, line + got, size - 1 - got);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-		if (memchr(line, '\n', got))
-			break;
+	(void)what;
+	/* A few at a time, not to starve IKE under a connection flood. */
+	for (i = 0; i < 8; i++) {
+		fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+		if (fd < 0) {
+			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR &&
+			    errno != ECONNABORTED)
+				ike_log(c->log, IKE_LOG_WARNING, NULL, "control: accept: %s",
+					strerror(errno));
+			return;
+		}
+		client_new(c, fd);
 	}
-	line[got] = '\0';
-	line[strcspn(line, "\r\n")] = '\0';
-	return got ? 0 : -1;
 }
 
 /**
- * ike_control_serve - answer one waiting client
- * @listen_fd: from ike_control_listen(), readable
- * @cb: answers the command
- * @data: for @cb
- * @err: what went wrong
- * @errlen: its size
+ * ike_control_new - serve the control socket on an event loop
+ * @base: the loop
+ * @listen_fd: from ike_control_listen()
+ * @cmds: the commands, ending with a NULL name
+ * @data: for the commands
+ * @group: the control group (may run commands that only read)
+ * @lim: the bounds, NULL for the defaults of control.h
+ * @log: where to say what went wrong
  *
- * Return: 0 (answered, refused or nothing waiting), -1 on a socket error.
+ * Return: the control socket's state, or NULL without memory.
  */
-int ike_control_serve(int listen_fd, ike_control_cb cb, void *data, char *err, size_t errlen)
+struct ike_control *ike_control_new(struct event_base *base, int listen_fd,
+				    const struct ike_control_cmd *cmds, void *data, gid_t group,
+				    const struct ike_control_limits *lim,
+				    const struct ike_log *log)
 {
-	struct timeval tv = { .tv_sec = 1 };
-	char line[IKE_CONTROL_LINE_MAX];
-	FILE *out;
-	int fd;
+	static const struct ike_control_limits defaults = {
+		.clients = IKE_CONTROL_CLIENTS,
+		.idle_ms = IKE_CONTROL_IDLE_MS,
+		.answer_max = IKE_CONTROL_ANSWER_MAX,
+	};
+	struct ike_control *c = calloc(1, sizeof(*c));
 
-	fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
-	if (fd < 0) {
-		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ||
-		    errno == ECONNABORTED)
-			return 0;
-		snprintf(err, errlen, "control: accept: %s", strerror(errno));
-		return -1;
+	if (!c)
+		return NULL;
+	c->base = base;
+	c->cmds = cmds;
+	c->data = data;
+	c->group = group;
+	c->lim = lim ? *lim : defaults;
+	c->log = log;
+	c->accept_ev = event_new(base, listen_fd, EV_READ | EV_PERSIST, on_accept, c);
+	if (!c->accept_ev || event_add(c->accept_ev, NULL) < 0) {
+		ike_control_free(c);
+		return NULL;
 	}
-	if (!control_peer_ok(fd)) {
-		static const char msg[] = "error: permission denied: s2svpn-iked answers root only\n";
-
-		/* The client is told if it listens; nothing else to do. */
-		ssize_t n = write(fd, msg, sizeof(msg) - 1);
-
-		(void)n;
-		close(fd);
-		return 0;
-	}
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	out = fdopen(fd, "w");
-	if (!out) {
-		close(fd);
-		snprintf(err, errlen, "control: %s", strerror(errno));
-		return -1;
-	}
-	if (control_read_line(fd, line, sizeof(line)) < 0)
-		fputs("error: send one command line, e.g. \"status\"\n", out);
-	else
-		cb(line, out, data);
-	fclose(out);
-	return 0;
+	return c;
 }
 
+/* How many clients are connected. */
+unsigned int ike_control_clients(const struct ike_control *c)
+{
+	return c ? c->n : 0;
+}
+
+/* Hang up on every client and stop listening (the socket stays open). */
+void ike_control_free(struct ike_control *c)
+{
+	if (!c)
+		return;
+	while (c->clients)
+		client_free(c->clients);
+	if (c->accept_ev)
+		event_free(c->accept_ev);
+	free(c);
+}
+
+/**
+ * ike_control_close - close the listening socket and remove its file
+ * @listen_fd: the socket, or -1
+ * @path: its file, or NULL
+ *
+ * A daemon that is no longer root may not be allowed to remove the file
+ * (root's directory): it stays, and the next daemon replaces it.
+ */
 void ike_control_close(int listen_fd, const char *path)
 {
 	if (listen_fd >= 0)

@@ -14,11 +14,13 @@
 #include <event2/event.h>
 
 #include "config.h"
+#include "control.h"
 #include "failover.h"
 #include "ike_sa.h"
 #include "kernel.h"
 #include "log.h"
 #include "net.h"
+#include "privsep.h"
 
 #define IKED_MSG_MAX		65536
 /*
@@ -112,6 +114,8 @@ struct tunnel {
  * @ifindex: the device
  * @control_fd: control socket, -1 if none
  * @control_path: its path
+ * @control: its clients
+ * @user: whom the daemon runs as once set up
  * @base: the event loop
  * @stopping: SIGTERM/SIGINT received
  * @buf: received datagrams
@@ -130,6 +134,8 @@ struct daemon {
 	int ifindex;
 	int control_fd;
 	const char *control_path;
+	struct ike_control *control;
+	struct ike_priv_user user;
 	struct event_base *base;
 	bool stopping;
 	uint8_t buf[IKED_MSG_MAX];
@@ -139,7 +145,7 @@ uint64_t iked_now_ms(void);		/* monotonic */
 uint64_t iked_wall_ms(void);		/* since the epoch */
 const char *iked_phase_state(const struct tunnel *t, bool phase2);
 
-/* status.c: the control socket's commands. */
-int iked_control_answer(const char *line, FILE *out, void *data);
+/* status.c: the control socket's commands, for ike_control_new(). */
+extern const struct ike_control_cmd iked_commands[];
 
 #endif /* S2SVPN_IKED_DAEMON_H */

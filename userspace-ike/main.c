@@ -20,12 +20,9 @@
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
-#include <sys/prctl.h>
 #include <arpa/inet.h>
 #include <event2/event.h>
 #include <openssl/crypto.h>
-
-#include <cap-ng.h>
 
 #include "config.h"
 #include "control.h"
@@ -719,16 +716,6 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
-static void on_control(evutil_socket_t fd, short what, void *arg)
-{
-	struct daemon *d = arg;
-	char err[256];
-
-	(void)what;
-	if (ike_control_serve(fd, iked_control_answer, d, err, sizeof(err)) < 0)
-		ike_log(&d->log, IKE_LOG_WARNING, NULL, "%s", err);
-}
-
 static void on_signal(evutil_socket_t sig, short what, void *arg)
 {
 	struct daemon *d = arg;
@@ -779,6 +766,11 @@ static int daemon_setup(struct daemon *d, char *err, size_t errlen)
 	size_t n_inside = 0;
 	int i;
 
+	/* First: a bad control directory stops the daemon before it changes anything. */
+	d->control_fd = ike_control_listen(d->control_path, d->user.uid, d->user.ctl_gid,
+					   err, errlen);
+	if (d->control_fd < 0)
+		return -1;
 	d->k = ike_kernel_open(err, errlen);
 	if (!d->k)
 		return -1;
@@ -857,34 +849,6 @@ static int daemon_setup(struct daemon *d, char *err, size_t errlen)
 			present[i] = d->t[i].present;
 		ike_failover_init(&d->fo, d->cfg->preferred_tunnel, present);
 	}
-	d->control_fd = ike_control_listen(d->control_path, err, errlen);
-	return d->control_fd < 0 ? -1 : 0;
-}
-
-/*
- * Keep only what the running daemon needs: CAP_NET_ADMIN (the s2svpn
- * family, routes) and CAP_NET_BIND_SERVICE. Everything that needed more
- * (reading the PSK files, creating the device, binding, the control
- * socket) is done by now. The bounding set goes too, and no exec can
- * give anything back.
- */
-static int drop_privileges(char *err, size_t errlen)
-{
-	capng_clear(CAPNG_SELECT_BOTH);
-	if (capng_updatev(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED | CAPNG_BOUNDING_SET,
-			  CAP_NET_ADMIN, CAP_NET_BIND_SERVICE, -1) < 0) {
-		snprintf(err, errlen, "cannot drop capabilities: capng_updatev failed");
-		return -1;
-	}
-	/* Without CAP_SETPCAP (not root) the bounding set stays as it is. */
-	if (capng_apply(CAPNG_SELECT_BOTH) < 0 && capng_apply(CAPNG_SELECT_CAPS) < 0) {
-		snprintf(err, errlen, "cannot drop capabilities: %s", strerror(errno));
-		return -1;
-	}
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
-		snprintf(err, errlen, "PR_SET_NO_NEW_PRIVS: %s", strerror(errno));
-		return -1;
-	}
 	return 0;
 }
 
@@ -905,6 +869,9 @@ static void usage(FILE *f)
 	      "    s2svpn-iked.conf.example. The daemon runs in the foreground; run it\n"
 	      "    under systemd or a supervisor. It needs CAP_NET_ADMIN and\n"
 	      "    CAP_NET_BIND_SERVICE (ports 500 and 4500) and the s2svpn module.\n"
+	      "    It starts as root: reads FILE, creates the device, binds its ports\n"
+	      "    and the control socket, then becomes USER (-u) keeping only\n"
+	      "    CAP_NET_ADMIN and CAP_NET_BIND_SERVICE, with no_new_privs.\n"
 	      "\n"
 	      "OPTIONS\n"
 	      "    -c, --config FILE     the connection file (required)\n"
@@ -915,6 +882,9 @@ static void usage(FILE *f)
 	      "    -s, --syslog          log to syslog instead of standard error\n"
 	      "    -S, --control PATH    control socket (default " IKED_CONTROL_DIR "/DEVICE.sock,\n"
 	      "                          where s2svpnctl looks for it)\n"
+	      "    -u, --user USER       run as USER once set up (default " IKED_USER " if that\n"
+	      "                          user exists, else " IKED_USER_FALLBACK "); -u root keeps uid 0,\n"
+	      "                          for debugging\n"
 	      "    -h, --help            this manual\n"
 	      "    -V, --version         print the version\n"
 	      "\n"
@@ -936,8 +906,14 @@ static void usage(FILE *f)
 	      "    device while at least one tunnel is up.\n"
 	      "\n"
 	      "CONTROL SOCKET\n"
-	      "    Root may connect and send one line: \"status\" (or \"status -j\" for\n"
-	      "    JSON): per tunnel phase 1 and 2 state, algorithms, SPIs, NAT-T, DPD,\n"
+	      "    The directory must be root's (or USER's), not a symbolic link, and\n"
+	      "    writable by neither group nor others; a missing one is made 0755.\n"
+	      "    The socket is 0660, root's and group " IKED_GROUP "'s if it exists.\n"
+	      "    Root, CAP_NET_ADMIN and that group may send one line within 5 s\n"
+	      "    (commands that change state: root and CAP_NET_ADMIN only), and\n"
+	      "    have 5 s more to read the answer; 16 clients at most at once.\n"
+	      "    \"status\" (or \"status -j\" for JSON): per tunnel phase 1 and 2\n"
+	      "    state, algorithms, SPIs, NAT-T, DPD,\n"
 	      "    next rekeys, counters; \"show\": the active tunnel, why, and the\n"
 	      "    failover history; \"metrics\": Prometheus counters. s2svpnctl status,\n"
 	      "    show and metrics use it.\n"
@@ -956,16 +932,17 @@ int main(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "syslog", no_argument, NULL, 's' },
 		{ "control", required_argument, NULL, 'S' },
+		{ "user", required_argument, NULL, 'u' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
 	};
 	struct ike_config_errors errs = { 0 };
 	static struct daemon d;
-	struct event *ev[7];
+	struct event *ev[6];
 	struct timeval tick = { 0, IKED_TICK_MS * 1000 };
 	char control_path[sizeof(IKED_CONTROL_DIR) + IKE_CONFIG_DEVICE_MAX + 8];
-	const char *path = NULL;
+	const char *path = NULL, *user = NULL;
 	bool check = false;
 	char err[512];
 	size_t i;
@@ -974,7 +951,7 @@ int main(int argc, char **argv)
 	d.log = (struct ike_log){ .stream = stderr, .level = IKE_LOG_INFO };
 	d.control_fd = -1;
 	d.net.fd_ike = d.net.fd_natt = -1;
-	while ((c = getopt_long(argc, argv, "c:nl:jsS:hV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:nl:jsS:u:hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			path = optarg;
@@ -996,6 +973,9 @@ int main(int argc, char **argv)
 			break;
 		case 'S':
 			d.control_path = optarg;
+			break;
+		case 'u':
+			user = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -1035,10 +1015,13 @@ int main(int argc, char **argv)
 		iked_socket_path(d.cfg->device, NULL, control_path, sizeof(control_path));
 		d.control_path = control_path;
 	}
-	if (daemon_setup(&d, err, sizeof(err)) < 0 || drop_privileges(err, sizeof(err)) < 0) {
+	if (ike_priv_lookup(user, &d.user, err, sizeof(err)) < 0 ||
+	    daemon_setup(&d, err, sizeof(err)) < 0 || ike_priv_drop(&d.user, err, sizeof(err)) < 0) {
 		ike_log(&d.log, IKE_LOG_ERR, NULL, "%s", err);
 		goto out;
 	}
+	ike_priv_describe(err, sizeof(err));
+	ike_log(&d.log, IKE_LOG_NOTICE, NULL, "%s", err);
 	d.base = event_base_new();
 	if (!d.base) {
 		ike_log(&d.log, IKE_LOG_ERR, NULL, "cannot create the event loop");
@@ -1047,12 +1030,13 @@ int main(int argc, char **argv)
 	ev[0] = event_new(d.base, d.net.fd_ike, EV_READ | EV_PERSIST, on_udp, &d);
 	ev[1] = event_new(d.base, d.net.fd_natt, EV_READ | EV_PERSIST, on_udp, &d);
 	ev[2] = event_new(d.base, ike_kernel_events_fd(d.k), EV_READ | EV_PERSIST, on_kernel, &d);
-	ev[3] = event_new(d.base, d.control_fd, EV_READ | EV_PERSIST, on_control, &d);
-	ev[4] = event_new(d.base, -1, EV_PERSIST, on_tick, &d);
-	ev[5] = evsignal_new(d.base, SIGINT, on_signal, &d);
-	ev[6] = evsignal_new(d.base, SIGTERM, on_signal, &d);
-	for (i = 0; i < 7; i++) {
-		if (!ev[i] || event_add(ev[i], i == 4 ? &tick : NULL) < 0) {
+	ev[3] = event_new(d.base, -1, EV_PERSIST, on_tick, &d);
+	ev[4] = evsignal_new(d.base, SIGINT, on_signal, &d);
+	ev[5] = evsignal_new(d.base, SIGTERM, on_signal, &d);
+	d.control = ike_control_new(d.base, d.control_fd, iked_commands, &d, d.user.ctl_gid,
+				    NULL, &d.log);
+	for (i = 0; i < 6; i++) {
+		if (!ev[i] || !d.control || event_add(ev[i], i == 3 ? &tick : NULL) < 0) {
 			ike_log(&d.log, IKE_LOG_ERR, NULL, "cannot register event %zu", i);
 			goto out;
 		}
@@ -1064,7 +1048,7 @@ int main(int argc, char **argv)
 			tunnel_initiate(&d.t[i], now_ms());
 	event_base_dispatch(d.base);
 	rc = 0;
-	for (i = 0; i < 7; i++)
+	for (i = 0; i < 6; i++)
 		event_free(ev[i]);
 out:
 	/* ike_sa_free() takes whatever CHILD_SA is left out of the kernel. */
@@ -1075,6 +1059,7 @@ out:
 	ike_sa_table_wipe(&d.table);
 	for (i = 0; i < IKE_CONFIG_MAX_TUNNELS; i++)
 		OPENSSL_cleanse(&d.t[i].p, sizeof(d.t[i].p));	/* the PSK */
+	ike_control_free(d.control);
 	ike_control_close(d.control_fd, d.control_fd >= 0 ? d.control_path : NULL);
 	ike_net_close(&d.net);
 	ike_kernel_close(d.k);

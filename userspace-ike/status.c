@@ -302,31 +302,40 @@ static void metrics(struct daemon *d, FILE *out)
 	fprintf(out, "s2svpn_failbacks_total{device=\"%s\"} %" PRIu64 "\n", dev, d->fo.failbacks);
 }
 
-/**
- * iked_control_answer - answer one control command
- * @line: the command
- * @out: the client
- * @data: the daemon
- *
- * Return: 0, or -1 after an error message.
- */
-int iked_control_answer(const char *line, FILE *out, void *data)
+static int cmd_status(const char *args, FILE *out, void *data)
 {
-	struct daemon *d = data;
-
-	if (!strcmp(line, "status") || !strcmp(line, "status -j")) {
-		status(d, out, line[6] != '\0');
-		return 0;
+	if (*args && strcmp(args, "-j")) {
+		fprintf(out, "error: status takes -j (JSON) or nothing, not \"%.64s\"\n", args);
+		return -1;
 	}
-	if (!strcmp(line, "show")) {
-		history(d, out);
-		return 0;
-	}
-	if (!strcmp(line, "metrics")) {
-		metrics(d, out);
-		return 0;
-	}
-	fprintf(out, "error: unknown command \"%s\"; try status, status -j, show or metrics\n",
-		line);
-	return -1;
+	status(data, out, *args != '\0');
+	return 0;
 }
+
+static int cmd_show(const char *args, FILE *out, void *data)
+{
+	if (*args) {
+		fputs("error: show takes no arguments\n", out);
+		return -1;
+	}
+	history(data, out);
+	return 0;
+}
+
+static int cmd_metrics(const char *args, FILE *out, void *data)
+{
+	if (*args) {
+		fputs("error: metrics takes no arguments\n", out);
+		return -1;
+	}
+	metrics(data, out);
+	return 0;
+}
+
+/* The control socket's commands; all of them only read, for now. */
+const struct ike_control_cmd iked_commands[] = {
+	{ "status", IKE_CONTROL_READ, cmd_status, "status [-j]" },
+	{ "show", IKE_CONTROL_READ, cmd_show, "show" },
+	{ "metrics", IKE_CONTROL_READ, cmd_metrics, "metrics" },
+	{ NULL, IKE_CONTROL_READ, NULL, NULL },
+};

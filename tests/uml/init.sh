@@ -13,7 +13,8 @@ mount -t devtmpfs devtmpfs /dev
 mkdir -p /dev/pts /dev/shm
 mount -t devpts devpts /dev/pts
 mount -t tmpfs tmpfs /dev/shm
-mount -t tmpfs tmpfs /run
+# 0755, as on a real system: s2svpn-iked refuses a world-writable control directory.
+mount -t tmpfs -o mode=0755 tmpfs /run
 # A private /tmp, except for what the job needs from the host's: the tree
 # may live there (CI clones anywhere), and so may the output directory.
 # shellcheck source=/dev/null

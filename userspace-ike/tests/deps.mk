@@ -9,3 +9,4 @@ TEST_DEPS_proposal := msg msg_build
 # The daemon talks to the kernel through s2svpnctl's netlink client.
 TEST_DEPS_kernel := ../tools/nl ../tools/msg ../tools/parse
 TEST_DEPS_ike_sa := ike_exchange ike_child ike_cookie ike_sa_info msg msg_build proposal crypto kdf dh config
+TEST_DEPS_control := log
