@@ -33,6 +33,7 @@
 #include "kernel.h"
 #include "log.h"
 #include "net.h"
+#include "notify.h"
 #include "s2svpnctl.h"
 
 #define IKED_VERSION		"0.1.0"
@@ -603,6 +604,7 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 	ike_log(&d->log, IKE_LOG_NOTICE, NULL, "%s: deleting the SAs and exiting",
 		strsignal((int)sig));
 	d->stopping = true;
+	iked_notify_stopping();
 	for (i = 0; i < IKE_CONFIG_MAX_TUNNELS; i++)
 		if (d->t[i].sa && ike_sa_state(d->t[i].sa) == IKE_SA_ESTABLISHED)
 			ike_sa_delete(d->t[i].sa, now_ms());
@@ -817,7 +819,7 @@ int main(int argc, char **argv)
 	};
 	struct ike_config_errors errs = { 0 };
 	static struct daemon d;
-	struct event *ev[7];
+	struct event *ev[7], *hup = NULL;
 	struct timeval tick = { 0, IKED_TICK_MS * 1000 };
 	char control_path[sizeof(IKED_CONTROL_DIR) + IKE_CONFIG_DEVICE_MAX + 8];
 	const char *path = NULL;
@@ -912,8 +914,14 @@ int main(int argc, char **argv)
 			goto out;
 		}
 	}
+	hup = iked_notify_sighup(d.base, &d.log);
+	if (!hup) {
+		ike_log(&d.log, IKE_LOG_ERR, NULL, "cannot register SIGHUP");
+		goto out;
+	}
 	ike_log(&d.log, IKE_LOG_NOTICE, NULL, "connection %s on %s ready", d.cfg->name,
 		d.cfg->device);
+	iked_notify_ready(d.cfg->name, d.cfg->device);
 	for (i = 0; i < IKE_CONFIG_MAX_TUNNELS; i++)
 		if (d.t[i].present && d.t[i].cfg->startup_action == IKE_CONFIG_START)
 			tunnel_initiate(&d.t[i], now_ms());
@@ -922,6 +930,8 @@ int main(int argc, char **argv)
 	for (i = 0; i < 7; i++)
 		event_free(ev[i]);
 out:
+	if (hup)
+		event_free(hup);
 	for (i = 0; i < IKE_CONFIG_MAX_TUNNELS; i++)
 		ike_sa_free(d.t[i].sa);
 	ike_sa_table_wipe(&d.table);
