@@ -23,7 +23,10 @@
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 KMOD ?= $(CURDIR)/kmod
-KVER ?= $(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null || uname -r)
+# UTS_RELEASE, not include/config/kernel.release: Debian's 6.1 headers have
+# 6.1.N there while their kernel is 6.1.0-N-amd64.
+KVER ?= $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' \
+	$(KDIR)/include/generated/utsrelease.h 2>/dev/null)
 PREFIX ?= /usr/local
 SBINDIR ?= $(PREFIX)/sbin
 MANDIR ?= $(PREFIX)/share/man
@@ -84,6 +87,7 @@ install: install-kmod install-userspace
 
 # depmod only for the running system: a DESTDIR is someone else's tree.
 install-kmod: kmod
+	@if [ -z "$(KVER)" ]; then echo "s2svpn: no UTS_RELEASE in $(KDIR)"; exit 1; fi
 	install -D -m 0644 $(KMOD)/s2svpn.ko $(DESTDIR)$(MODDIR)/s2svpn.ko
 	if [ -z "$(DESTDIR)" ]; then depmod -a $(KVER); fi
 

@@ -16,7 +16,7 @@ if [ -z "$hdr" ]; then
 	failed "make install: no /usr/src/linux-headers-6.1.*-amd64"
 	exit 0
 fi
-kver=$(cat "$hdr/include/config/kernel.release")
+kver=$(sed -n 's/^#define UTS_RELEASE "\(.*\)"/\1/p' "$hdr/include/generated/utsrelease.h")
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 dest=$tmp/root
