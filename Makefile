@@ -75,9 +75,11 @@ build/man/s2svpn-iked.8: iked dist/man/gen-man.py dist/man/s2svpn-iked.8.tail
 	userspace-ike/s2svpn-iked --help | python3 dist/man/gen-man.py help s2svpn-iked 8 \
 		dist/man/s2svpn-iked.8.tail > $@.tmp && mv $@.tmp $@
 
-build/man/s2svpn-iked.conf.5: userspace-ike/s2svpn-iked.conf.example dist/man/gen-man.py
+build/man/s2svpn-iked.conf.5: userspace-ike/s2svpn-iked.conf.example dist/man/gen-man.py \
+		dist/man/s2svpn-iked.conf.5.tail
 	@mkdir -p build/man
-	python3 dist/man/gen-man.py conf s2svpn-iked.conf 5 < $< > $@.tmp && mv $@.tmp $@
+	python3 dist/man/gen-man.py conf s2svpn-iked.conf 5 dist/man/s2svpn-iked.conf.5.tail \
+		< $< > $@.tmp && mv $@.tmp $@
 
 build/man/s2svpn.4: dist/man/s2svpn.4
 	@mkdir -p build/man

@@ -51,6 +51,15 @@ else
 		"$(diff <(echo "$keys_c") <(echo "$keys_man") | grep '^[<>]' | tr '\n' ' ')"
 fi
 
+# The AWS NAMES table names real keys only.
+bad=$(sed -nE 's/^\.BR? ([a-z0-9_]+)( ", " ([a-z0-9_]+))?$/\1 \3/p' dist/man/s2svpn-iked.conf.5.tail |
+	tr ' ' '\n' | grep -v '^$' | grep -vxF -f <(echo "$keys_c"))
+if [ -z "$bad" ]; then
+	pass "s2svpn-iked.conf.5 AWS NAMES: every entry is a key of config.c"
+else
+	failed "s2svpn-iked.conf.5 AWS NAMES: unknown keys: $(echo $bad)"
+fi
+
 # Completion: every command of help.c, every long option of both programs.
 comp=dist/s2svpnctl.bash-completion
 want=$(sed -nE 's/^\s*\{ "([a-z-]+)( [a-z]+)?", ".*/\1/p' tools/help.c | sort -u)

@@ -3,7 +3,7 @@
 """Generate man pages from the one source each has, so they cannot drift.
 
   gen-man.py help NAME SECTION [TAIL] < HELP   a program's --help output
-  gen-man.py conf NAME SECTION < EXAMPLE       the commented example file
+  gen-man.py conf NAME SECTION [TAIL] < EXAMPLE   the commented example
 
 The --help of s2svpnctl and s2svpn-iked is written as a manual already:
 section titles at column 0, text indented by 4. Each section becomes .SH,
@@ -72,7 +72,7 @@ KEY = re.compile(r"^([a-z0-9_]+) = (.*)$")
 COMMENTED_KEY = re.compile(r"^;\s*([a-z0-9_]+) = ([^ ,]+(?:, [^ ,]+)*)$")
 
 
-def from_conf(name, section, text):
+def from_conf(name, section, text, tail):
     blocks = []      # (kind, data): ("section", name) | ("entry", (comments, keys))
     comments, keys = [], []
 
@@ -133,17 +133,17 @@ def from_conf(name, section, text):
                        + (' " (optional)"' if commented else ""))
         if comments:
             out += nofill(comments, 0)
-    return "\n".join(out) + "\n"
+    return "\n".join(out) + "\n" + tail
 
 
 def main():
     kind, name, section = sys.argv[1:4]
     text = sys.stdin.read()
+    tail = open(sys.argv[4]).read() if len(sys.argv) > 4 else ""
     if kind == "help":
-        tail = open(sys.argv[4]).read() if len(sys.argv) > 4 else ""
         sys.stdout.write(from_help(name, section, text, tail))
     elif kind == "conf":
-        sys.stdout.write(from_conf(name, section, text))
+        sys.stdout.write(from_conf(name, section, text, tail))
     else:
         sys.exit("usage: gen-man.py help|conf NAME SECTION [TAIL]")
 
