@@ -72,6 +72,25 @@ else
 	failed "installed unit: ExecStart does not name /usr/sbin/s2svpn-iked"
 fi
 
+# The unit as systemd reads it, with ExecStart on the daemon just built.
+unit=$tmp/s2svpn-iked@.service
+sed "s|^ExecStart=/usr/sbin/|ExecStart=$repo/userspace-ike/|" \
+	"$dest/usr/lib/systemd/system/s2svpn-iked@.service" >"$unit"
+if out=$(systemd-analyze verify --man=no "$unit" 2>&1) && [ -z "$out" ]; then
+	pass "systemd-analyze verify: s2svpn-iked@.service clean"
+else
+	failed "systemd-analyze verify: $out"
+fi
+# The hardening, as systemd-analyze security scores it (0 best, 10 worst):
+# what is left is what the daemon needs (root, the network, CAP_NET_ADMIN).
+score=$(systemd-analyze security --offline=true "$unit" 2>&1 |
+	sed -nE 's/.*Overall exposure level for .*: ([0-9.]+) .*/\1/p')
+if [ -n "$score" ] && awk -v s="$score" 'BEGIN { exit !(s <= 2.5) }'; then
+	pass "systemd-analyze security: exposure $score (at most 2.5)"
+else
+	failed "systemd-analyze security: exposure '${score}', want at most 2.5"
+fi
+
 # Nothing in /etc/s2svpn is overwritten; a second install changes nothing.
 echo "; mine" >"$dest/etc/s2svpn/s2svpn-iked.conf.example"
 echo "; my connection" >"$dest/etc/s2svpn/vpn.conf"
