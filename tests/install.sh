@@ -11,6 +11,7 @@ cd "$repo" || exit 1
 # shellcheck source=report.sh
 . tests/report.sh
 
+# shellcheck disable=SC2012
 hdr=$(ls -d /usr/src/linux-headers-6.1.*-amd64 2>/dev/null | sort -V | tail -n 1)
 if [ -z "$hdr" ]; then
 	failed "make install: no /usr/src/linux-headers-6.1.*-amd64"

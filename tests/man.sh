@@ -57,7 +57,7 @@ bad=$(sed -nE 's/^\.BR? ([a-z0-9_]+)( ", " ([a-z0-9_]+))?$/\1 \3/p' dist/man/s2s
 if [ -z "$bad" ]; then
 	pass "s2svpn-iked.conf.5 AWS NAMES: every entry is a key of config.c"
 else
-	failed "s2svpn-iked.conf.5 AWS NAMES: unknown keys: $(echo $bad)"
+	failed "s2svpn-iked.conf.5 AWS NAMES: unknown keys: $(tr "\n" " " <<<"$bad")"
 fi
 
 # Completion: every command of help.c, every long option of both programs.

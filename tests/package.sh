@@ -76,6 +76,7 @@ fi
 
 # DKMS, as on a router, but in a tree of our own.
 for glob in '/usr/src/linux-headers-6.1.*-amd64' '/usr/src/linux-headers-6.12.*-amd64'; do
+	# shellcheck disable=SC2012,SC2086 # a glob, expanded here
 	hdr=$(ls -d $glob 2>/dev/null | sort -V | tail -n 1)
 	if [ -z "$hdr" ]; then
 		failed "dkms build: no headers matching $glob"

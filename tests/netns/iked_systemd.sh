@@ -29,17 +29,18 @@ while True:
         f.write(m.replace("\n", "|") + "\n")
 ' &
 lpid=$!
-for i in $(seq 50); do [ -S /tmp/notify.sock ] && break; sleep 0.1; done
+for _ in $(seq 50); do [ -S /tmp/notify.sock ] && break; sleep 0.1; done
 
 : >/tmp/sd.log
-NOTIFY_SOCKET=/tmp/notify.sock JOURNAL_STREAM=$(stat -c '%d:%i' /tmp/sd.log) \
+stream=$(stat -c '%d:%i' /tmp/sd.log)
+NOTIFY_SOCKET=/tmp/notify.sock JOURNAL_STREAM=$stream \
 	ip netns exec l "$IKED" -c /tmp/sd.conf -S /run/iked-sd.sock 2>>/tmp/sd.log &
 pid=$!
 
 # notified N PATTERN: the Nth message matches PATTERN (waits up to 5 s).
 notified() {
-	local i
-	for i in $(seq 50); do
+	local _
+	for _ in $(seq 50); do
 		sed -n "$1p" /tmp/notify.log 2>/dev/null | grep -qE -- "$2" && return 0
 		sleep 0.1
 	done
@@ -83,7 +84,7 @@ ok "journal stream: every line starts with its priority ($(wc -l </tmp/sd.log) l
 # Without $JOURNAL_STREAM, plain lines as before.
 ip netns exec l "$IKED" -c /tmp/sd.conf -S /run/iked-sd.sock 2>/tmp/plain.log &
 pid=$!
-for i in $(seq 50); do [ -S /run/iked-sd.sock ] && break; sleep 0.1; done
+for _ in $(seq 50); do [ -S /run/iked-sd.sock ] && break; sleep 0.1; done
 kill -TERM "$pid"
 wait "$pid"
 grep -q '^notice: connection test-sd on s2svpn0 ready$' /tmp/plain.log ||
