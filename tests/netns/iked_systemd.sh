@@ -84,7 +84,7 @@ ok "journal stream: every line starts with its priority ($(wc -l </tmp/sd.log) l
 # Without $JOURNAL_STREAM, plain lines as before.
 ip netns exec l "$IKED" -c /tmp/sd.conf -S /run/iked-sd.sock 2>/tmp/plain.log &
 pid=$!
-for _ in $(seq 50); do [ -S /run/iked-sd.sock ] && break; sleep 0.1; done
+for _ in $(seq 50); do grep -q ready /tmp/plain.log && break; sleep 0.1; done
 kill -TERM "$pid"
 wait "$pid"
 grep -q '^notice: connection test-sd on s2svpn0 ready$' /tmp/plain.log ||
