@@ -160,6 +160,13 @@ if [ -z "$T" ]; then
 fi
 
 if [ -z "$T" ]; then
+	echo "== install, man pages, Debian packages"
+	tests/install.sh
+	tests/man.sh
+	tests/package.sh
+fi
+
+if [ -z "$T" ]; then
 	echo "== checkpatch --strict"
 	# checkpatch.pl and its data files, unpacked once from linux-source-6.12.
 	cp_dir=${S2SVPN_CACHE:-$HOME/.cache/s2svpn}/checkpatch-$(dpkg-query -W -f '${Version}' linux-source-6.12)

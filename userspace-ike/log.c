@@ -14,6 +14,7 @@
 #include <strings.h>
 #include <syslog.h>
 #include <time.h>
+#include <sys/stat.h>
 
 #include "log.h"
 
@@ -113,6 +114,30 @@ static void log_json(FILE *f, enum ike_log_level level, const struct ike_log_ctx
 	fputs("}\n", f);
 }
 
+/*
+ * Whether F is the systemd journal's stream: $JOURNAL_STREAM names the
+ * device and inode of the journal's socket, and the service's stderr is it
+ * (systemd.exec(5)). Then each text line starts with <N>, its syslog
+ * priority (sd-daemon(3)), and carries no timestamp of its own.
+ */
+static bool is_journal(FILE *f)
+{
+	static int cached = -1;
+	unsigned long long dev, ino;
+	const char *env;
+	struct stat st;
+
+	if (f != stderr)
+		return false;
+	if (cached < 0) {
+		env = getenv("JOURNAL_STREAM");
+		cached = env && sscanf(env, "%llu:%llu", &dev, &ino) == 2 &&
+			 !fstat(fileno(f), &st) && (unsigned long long)st.st_dev == dev &&
+			 (unsigned long long)st.st_ino == ino;
+	}
+	return cached;
+}
+
 /* "conn tunnel N (address): message" */
 static void log_prefix(char *buf, size_t len, const struct ike_log_ctx *ctx)
 {
@@ -153,6 +178,8 @@ void ike_log(const struct ike_log *log, enum ike_log_level level,
 	va_end(ap);
 
 	if (log->json && !log->syslog) {
+		if (is_journal(log->stream))
+			fprintf(log->stream, "<%d>", syslog_prio[level]);
 		log_json(log->stream, level, ctx, msg);
 	} else if (log->json) {
 		char *line = NULL;
@@ -169,6 +196,9 @@ void ike_log(const struct ike_log *log, enum ike_log_level level,
 		log_prefix(prefix, sizeof(prefix), ctx);
 		if (log->syslog)
 			syslog(syslog_prio[level], "%s%s", prefix, msg);
+		else if (is_journal(log->stream))
+			fprintf(log->stream, "<%d>%s: %s%s\n", syslog_prio[level],
+				level_names[level], prefix, msg);
 		else
 			fprintf(log->stream, "%s: %s%s\n", level_names[level], prefix, msg);
 	}

@@ -31,6 +31,7 @@
 #include "kernel.h"
 #include "log.h"
 #include "net.h"
+#include "notify.h"
 #include "s2svpnctl.h"
 
 #define IKED_VERSION		"0.1.0"
@@ -726,6 +727,7 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 	ike_log(&d->log, IKE_LOG_NOTICE, NULL, "%s: deleting the SAs and exiting",
 		strsignal((int)sig));
 	d->stopping = true;
+	iked_notify_stopping();
 	/*
 	 * From here on nothing creates state (handle_ike() drops IKE_SA_INIT,
 	 * a DELETING SA refuses CREATE_CHILD_SA) and every CHILD_SA leaves the
@@ -939,7 +941,7 @@ int main(int argc, char **argv)
 	};
 	struct ike_config_errors errs = { 0 };
 	static struct daemon d;
-	struct event *ev[6];
+	struct event *ev[6] = { NULL }, *hup = NULL;
 	struct timeval tick = { 0, IKED_TICK_MS * 1000 };
 	char control_path[sizeof(IKED_CONTROL_DIR) + IKE_CONFIG_DEVICE_MAX + 8];
 	const char *path = NULL, *user = NULL;
@@ -1041,16 +1043,25 @@ int main(int argc, char **argv)
 			goto out;
 		}
 	}
+	hup = iked_notify_sighup(d.base, &d.log);
+	if (!hup) {
+		ike_log(&d.log, IKE_LOG_ERR, NULL, "cannot register SIGHUP");
+		goto out;
+	}
 	ike_log(&d.log, IKE_LOG_NOTICE, NULL, "connection %s on %s ready", d.cfg->name,
 		d.cfg->device);
+	iked_notify_ready(d.cfg->name, d.cfg->device);
 	for (i = 0; i < IKE_CONFIG_MAX_TUNNELS; i++)
 		if (d.t[i].present && d.t[i].cfg->startup_action == IKE_CONFIG_START)
 			tunnel_initiate(&d.t[i], now_ms());
 	event_base_dispatch(d.base);
 	rc = 0;
-	for (i = 0; i < 6; i++)
-		event_free(ev[i]);
 out:
+	for (i = 0; i < 6; i++)
+		if (ev[i])
+			event_free(ev[i]);
+	if (hup)
+		event_free(hup);
 	/* ike_sa_free() takes whatever CHILD_SA is left out of the kernel. */
 	for (i = 0; i < IKE_CONFIG_MAX_TUNNELS; i++) {
 		half_open_free_all(&d.t[i]);
