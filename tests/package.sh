@@ -57,7 +57,7 @@ if [ -z "$bad" ] && [ "$conffiles" = /etc/s2svpn/s2svpn-iked.conf.example ]; the
 else
 	failed "s2svpn: missing or wrong mode:$bad; conffiles: $conffiles"
 fi
-if dpkg-deb -c "$dkmsdeb" | grep -q "\./usr/src/s2svpn-$ver/dkms.conf$" &&
+if dpkg-deb -c "$dkmsdeb" | grep -c "\./usr/src/s2svpn-$ver/dkms.conf$" >/dev/null &&
 	dpkg-deb -x "$dkmsdeb" "$tmp/dkms-root" &&
 	grep -qx 'AUTOINSTALL="yes"' "$tmp/dkms-root/usr/src/s2svpn-$ver/dkms.conf" &&
 	grep -qx "PACKAGE_VERSION=\"$ver\"" "$tmp/dkms-root/usr/src/s2svpn-$ver/dkms.conf"; then
