@@ -1050,7 +1050,7 @@ int main(int argc, char **argv)
 	}
 	ike_log(&d.log, IKE_LOG_NOTICE, NULL, "connection %s on %s ready", d.cfg->name,
 		d.cfg->device);
-	iked_notify_ready(d.cfg->name, d.cfg->device);
+	iked_notify_ready(&d.log, d.cfg->name, d.cfg->device);
 	for (i = 0; i < IKE_CONFIG_MAX_TUNNELS; i++)
 		if (d.t[i].present && d.t[i].cfg->startup_action == IKE_CONFIG_START)
 			tunnel_initiate(&d.t[i], now_ms());

@@ -5,13 +5,19 @@
  */
 
 #include <signal.h>
+#include <string.h>
 #include <systemd/sd-daemon.h>
 
 #include "notify.h"
 
-void iked_notify_ready(const char *conn, const char *device)
+void iked_notify_ready(const struct ike_log *log, const char *conn, const char *device)
 {
-	sd_notifyf(0, "READY=1\nSTATUS=connection %s on %s", conn, device);
+	int r = sd_notifyf(0, "READY=1\nSTATUS=connection %s on %s", conn, device);
+
+	/* systemd would kill a Type=notify service that never says READY. */
+	if (r < 0)
+		ike_log(log, IKE_LOG_ERR, NULL, "cannot tell systemd we are ready ($NOTIFY_SOCKET): %s",
+			strerror(-r));
 }
 
 void iked_notify_stopping(void)

@@ -10,8 +10,12 @@
 
 #include "log.h"
 
-/* READY=1 with a STATUS= line: sockets bound, connection loaded. */
-void iked_notify_ready(const char *conn, const char *device);
+/*
+ * READY=1 with a STATUS= line: sockets bound, connection loaded, privileges
+ * dropped (the notify socket must be writable by the daemon's user, as
+ * systemd's is). A failure is logged.
+ */
+void iked_notify_ready(const struct ike_log *log, const char *conn, const char *device);
 /* STOPPING=1: SIGTERM or SIGINT, the SAs are being deleted. */
 void iked_notify_stopping(void);
 /*

@@ -20,16 +20,19 @@ iked_conf /tmp/sd.conf test-sd s2svpn0 10.0.0.1 customer add "" \
 
 rm -f /tmp/notify.sock /tmp/notify.log
 python3 -c '
-import socket, sys
+import os, socket, sys
 s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
 s.bind("/tmp/notify.sock")
+# Writable by all, as systemd'"'"'s /run/systemd/notify: the daemon is
+# ready only after it has become its unprivileged user.
+os.chmod("/tmp/notify.sock", 0o777)
 while True:
     m = s.recv(4096).decode()
     with open("/tmp/notify.log", "a") as f:
         f.write(m.replace("\n", "|") + "\n")
 ' &
 lpid=$!
-for _ in $(seq 50); do [ -S /tmp/notify.sock ] && break; sleep 0.1; done
+for _ in $(seq 50); do [ "$(stat -c %a /tmp/notify.sock 2>/dev/null)" = 777 ] && break; sleep 0.1; done
 
 : >/tmp/sd.log
 stream=$(stat -c '%d:%i' /tmp/sd.log)
