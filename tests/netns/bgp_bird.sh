@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# s2svpn-test: once
 #
 # BGP over both tunnels with BIRD 2, as AWS Site-to-Site VPN does it: one
 # eBGP session per tunnel over its inside /30 (keepalive 10 s, hold 30 s),

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# s2svpn-test: once
 #
 # s2svpn-iked to s2svpn-iked: IKEv2 with a PSK brings the tunnel up (the
 # daemons create the device, its inside address, the tunnel and the SAs),

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# s2svpn-test: once
 #
 # Simultaneous rekeys (RFC 7296 2.8.1, 2.8.2) without losing traffic: two
 # s2svpn-iked with the same lifetimes and rekey_fuzz = 0 rekey at the same

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# s2svpn-test: once
 #
 # Two tunnels, one dies: s2svpn-iked moves traffic to the other within the
 # DPD bound, fails back when the first returns, routes the remote prefixes

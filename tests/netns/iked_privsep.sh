@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# s2svpn-test: once
 #
 # s2svpn-iked's privilege separation (issue 11, F4): the daemon runs as an
 # unprivileged user with only CAP_NET_ADMIN and CAP_NET_BIND_SERVICE (bounding

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# s2svpn-test: once
 #
 # Rekeys without losing traffic: s2svpn-iked to s2svpn-iked with a 12 s
 # CHILD lifetime and a 30 s IKE lifetime (rekey 4-6 s before expiry), a

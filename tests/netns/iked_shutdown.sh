@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# s2svpn-test: once
 #
 # SIGTERM leaves nothing in the kernel, whatever arrives meanwhile (issue
 # 11): r is told to exit while its peer l, with startup_action = start,

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# s2svpn-test: once
 #
 # s2svpn-iked against spoofed and replayed IKE (issue 11, F1-F3), and a
 # genuine peer restart:

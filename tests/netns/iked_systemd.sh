@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# s2svpn-test: once
 #
 # s2svpn-iked as a systemd Type=notify service, without systemd: a listener
 # on $NOTIFY_SOCKET records what the daemon tells it. READY=1 comes once the

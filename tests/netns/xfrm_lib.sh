@@ -64,7 +64,8 @@ run_case() {
 	[ -n "$esn" ] && esnflags="replay-window 128"
 
 	# xfrm side: encap socket, interface, states, policies.
-	ip netns exec xf python3 "$here/espinudp_sock.py" >/dev/null &
+	rm -f /tmp/espinudp.out
+	ip netns exec xf python3 "$here/espinudp_sock.py" >/tmp/espinudp.out &
 	sockpid=$!
 	ip -n xf link add xfrm1 type xfrm dev veth1 if_id 7
 	ip -n xf addr add 169.254.10.2/30 dev xfrm1
@@ -97,6 +98,10 @@ run_case() {
 	check "$what: inbound SA" ip netns exec s2 "$S2SVPNCTL" sa add s2svpn0 tunnel 0 \
 		dir in spi 0x2000 alg "$alg" keyfile /tmp/k_in replay-window 128 ${esn:+esn}
 
+	# xfrm decapsulates only once the socket is there: python starts slowly
+	# on a loaded emulated guest (a first ping lost on QEMU 6.12 CI).
+	for _ in $(seq 100); do grep -q ready /tmp/espinudp.out && break; sleep 0.1; done
+	grep -q ready /tmp/espinudp.out || fail "$what: ESP-in-UDP socket on xf not ready in 10 s"
 	ping_check "$what: ping s2svpn -> xfrm, inner IPv4" s2 169.254.10.2
 	ping_check "$what: ping xfrm -> s2svpn, inner IPv4" xf 169.254.10.1
 	ping_check "$what: ping s2svpn -> xfrm, inner IPv6" s2 fd01::2
