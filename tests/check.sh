@@ -205,21 +205,21 @@ if [ -z "$T" ]; then
 	tests/cross-build.sh arm64 armhf s390x
 fi
 
-# 6.12 with every debugging option (check), 6.1 without (the oldest kernel).
-for kf in 6.12:debug 6.1:plain; do
-	ver=${kf%%:*} flavour=${kf#*:}
-	[ -n "$K" ] && [ "$K" != "$ver" ] && continue
-	[ -n "$uml_tests" ] || [ "$T" = kunit ] || [ -z "$T" ] || continue
+# uml_stage VERSION FLAVOUR: build (or reuse) the UML kernel, build the
+# module against it, boot it with the tests; 6.12 with every debugging
+# option (check), 6.1 without (the oldest kernel).
+uml_stage() {
+	local ver=$1 flavour=$2 label tree ko run smoke out async
 	label=um-$ver-$flavour
 	echo "== $label"
 	if ! tree=$(tests/uml/build-kernel.sh "$ver" "$flavour"); then
 		failed "$label kernel build"
-		continue
+		return
 	fi
 	pass "$label kernel built: $tree"
 	if ! ko=$(tests/build-kmod.sh "$label" "$tree" ARCH=um CONFIG_S2SVPN_KUNIT_TEST=y); then
 		failed "$label W=1 module build"
-		continue
+		return
 	fi
 	pass "W=1 build, no warnings: $label (with KUnit)"
 	if [ -z "$T" ] && [ "$flavour" = plain ]; then
@@ -257,15 +257,38 @@ for kf in 6.12:debug 6.1:plain; do
 	# Tests marked "# s2svpn-test: async" run again in a boot of their own
 	# where every SA's crypto completes asynchronously (cryptd): cryptd
 	# instances outrank the synchronous ones for the rest of a boot.
-	[ "$flavour" = debug ] || continue
+	[ "$flavour" = debug ] || return
 	async=$(for n in $uml_tests; do
 		grep -q '^# s2svpn-test: async' "tests/netns/$n.sh" && echo "$n"
 	done)
-	[ -n "$async" ] || continue
+	[ -n "$async" ] || return
 	# shellcheck disable=SC2086
 	S2SVPN_MODPARAMS=async_crypto=1 tests/uml/run-uml.sh "$label+async" "$tree" "$ko" \
 		"$repo/build/check/$label+async" $async
-done
+}
+
+umls=$(for kf in 6.12:debug 6.1:plain; do
+	[ -n "$K" ] && [ "$K" != "${kf%%:*}" ] && continue
+	[ -n "$uml_tests" ] || [ "$T" = kunit ] || [ -z "$T" ] || continue
+	echo "$kf"
+done)
+if [ "$(echo $umls)" = "6.12:debug 6.1:plain" ]; then
+	# Both boots are single-threaded: the 6.1 boot runs beside the 6.12
+	# ones (and QEMU's) instead of after them. The kernels are built first,
+	# one after the other, each with both cores.
+	tests/uml/build-kernel.sh 6.12 debug >/dev/null
+	tests/uml/build-kernel.sh 6.1 plain >/dev/null
+	um61_out=$repo/build/check/um-6.1-stage.log
+	uml_stage 6.1 plain >"$um61_out" 2>&1 &
+	um61_pid=$!
+	uml_stage 6.12 debug
+	wait "$um61_pid"
+	cat "$um61_out"
+else
+	for kf in $umls; do
+		uml_stage "${kf%%:*}" "${kf#*:}"
+	done
+fi
 
 if [ -n "$qemu_pid" ]; then
 	wait "$qemu_pid"
