@@ -6,7 +6,8 @@
   probe.py send ADDR PORT [INTERVAL_MS [SRC]]
                                         send a numbered datagram every INTERVAL_MS
                                         (default 20), from SRC if given, until
-                                        SIGTERM or SIGINT, then print one line:
+                                        SIGTERM or SIGINT, then (answers in flight
+                                        given 2 s to arrive) print one line:
   sent N received N lost N longest_gap_ms G gap_start_s S gap_start_epoch_ms E
 
 Once its socket is bound, echo says "ready" on standard output, send on
@@ -84,6 +85,20 @@ def send(addr, port, interval_ms, src=None):
         last_answer = now
     if received == 0:
         longest, longest_at = time.monotonic() - start, 0.0
+    # Answers still on their way when told to stop are not lost: wait up
+    # to 2 s for them (they do not count for the gap).
+    deadline = time.monotonic() + 2.0
+    while received < seq and time.monotonic() < deadline:
+        r, _, _ = select.select([s], [], [], max(0.0, deadline - time.monotonic()))
+        if not r:
+            break
+        try:
+            data = s.recv(64)
+        except OSError:
+            continue
+        if len(data) == 8 and struct.unpack("!Q", data)[0] not in seen:
+            seen.add(struct.unpack("!Q", data)[0])
+            received += 1
     print("sent %d received %d lost %d longest_gap_ms %d gap_start_s %.2f gap_start_epoch_ms %d"
           % (seq, received, seq - received, round(longest * 1000), longest_at,
              round((wall_start + longest_at) * 1000)), flush=True)
