@@ -19,7 +19,6 @@
 
 #include "s2svpnctl.h"
 
-#define IKED_ANSWER_MAX	(1 << 20)
 #define IKED_TIMEOUT_MS	3000
 
 /**

@@ -294,6 +294,8 @@ void event_print(FILE *f, const struct event *ev, bool json,
 /* ---- daemon.c: s2svpn-iked's control socket --------------------------- */
 
 #define IKED_CONTROL_DIR	"/run/s2svpn"
+/* The longest answer s2svpnctl reads, and s2svpn-iked sends. */
+#define IKED_ANSWER_MAX		(1u << 20)
 
 void iked_socket_path(const char *dev, const char *override, char *buf, size_t len);
 int iked_ask(const char *path, const char *cmd, char **answer, char *err, size_t errlen);

@@ -20,13 +20,12 @@
 #include <unistd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/un.h>
-#include <linux/capability.h>
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 
 #include "control.h"
+#include "s2svpnctl.h"	/* IKED_ANSWER_MAX: what s2svpnctl reads */
 
 /**
  * ike_control_dir_open - check (or create) the control socket's directory
@@ -111,15 +110,14 @@ int ike_control_listen(const char *path, uid_t daemon_uid, gid_t group, char *er
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	char dir[sizeof(sun.sun_path)];
 	const char *name = path;
+	int fd = -1, probe, dfd, cwd;
 	char *slash;
 	mode_t old;
-	int fd, probe, dfd;
 
 	if (strlen(path) >= sizeof(sun.sun_path)) {
 		snprintf(err, errlen, "%s: path too long for a UNIX socket", path);
 		return -1;
 	}
-	strcpy(sun.sun_path, path);
 	strcpy(dir, path);
 	slash = strrchr(dir, '/');
 	if (!slash) {
@@ -135,13 +133,23 @@ int ike_control_listen(const char *path, uid_t daemon_uid, gid_t group, char *er
 	dfd = ike_control_dir_open(dir, daemon_uid, err, errlen);
 	if (dfd < 0)
 		return -1;
-
+	/*
+	 * Probe, bind and chown by name inside the directory just checked
+	 * (from it as the working directory: the daemon has one thread), not
+	 * by a path whose parents could be renamed in between.
+	 */
+	strcpy(sun.sun_path, name);
+	cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (cwd < 0 || fchdir(dfd) < 0) {
+		snprintf(err, errlen, "%s: cannot enter the control directory: %s", dir,
+			 strerror(errno));
+		goto fail;
+	}
 	probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (probe >= 0 && connect(probe, (struct sockaddr *)&sun, sizeof(sun)) == 0) {
 		close(probe);
-		close(dfd);
 		snprintf(err, errlen, "%s: another s2svpn-iked is running", path);
-		return -1;
+		goto fail;
 	}
 	if (probe >= 0)
 		close(probe);
@@ -150,30 +158,51 @@ int ike_control_listen(const char *path, uid_t daemon_uid, gid_t group, char *er
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0) {
 		snprintf(err, errlen, "control socket: %s", strerror(errno));
-		close(dfd);
-		return -1;
+		goto fail;
 	}
 	old = umask(0117);
-	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0 ||
-	    listen(fd, IKE_CONTROL_CLIENTS) < 0) {
+	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		umask(old);
-		close(fd);
-		close(dfd);
-		return -1;
+		goto fail;
 	}
 	umask(old);
-	/* root:group 0660 (as root; a daemon already unprivileged keeps its own). */
-	if (geteuid() == 0 && fchownat(dfd, name, 0, group, AT_SYMLINK_NOFOLLOW) < 0) {
+	if (listen(fd, IKE_CONTROL_CLIENTS) < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		unlinkat(dfd, name, 0);
+		goto fail;
+	}
+	/*
+	 * Group @group, so that its members may connect (needs CAP_CHOWN, or
+	 * membership of @group); the owner stays whoever made it. Group 0 (no
+	 * control group) is what root's socket has anyway; a daemon started
+	 * unprivileged then keeps its own group.
+	 */
+	if ((group != 0 || geteuid() == 0) &&
+	    fchownat(dfd, name, -1, group, AT_SYMLINK_NOFOLLOW) < 0) {
 		snprintf(err, errlen, "%s: chown to group %u: %s", path, (unsigned int)group,
 			 strerror(errno));
 		unlinkat(dfd, name, 0);
-		close(fd);
-		close(dfd);
-		return -1;
+		goto fail;
 	}
+	if (fchdir(cwd) < 0) {
+		snprintf(err, errlen, "cannot return to the working directory: %s", strerror(errno));
+		unlinkat(dfd, name, 0);
+		goto fail;
+	}
+	close(cwd);
 	close(dfd);
 	return fd;
+
+fail:
+	if (cwd >= 0 && fchdir(cwd) < 0)
+		snprintf(err, errlen, "cannot return to the working directory: %s", strerror(errno));
+	if (cwd >= 0)
+		close(cwd);
+	if (fd >= 0)
+		close(fd);
+	close(dfd);
+	return -1;
 }
 
 /**
@@ -202,8 +231,8 @@ int ike_control_run(const struct ike_control_cmd *cmds, const char *line, bool a
 		if (strlen(c->name) != len || strncmp(c->name, line, len))
 			continue;
 		if (c->access == IKE_CONTROL_ADMIN && !admin) {
-			fprintf(out, "error: permission denied: \"%s\" changes state; it needs root "
-				"or CAP_NET_ADMIN\n", c->name);
+			fprintf(out, "error: permission denied: \"%s\" changes state; it needs "
+				"root\n", c->name);
 			return -1;
 		}
 		line += len;
@@ -233,9 +262,9 @@ struct ike_control {
  * @c: the control socket
  * @bev: its buffered socket
  * @timer: the idle timeout
- * @pid: the client's process (SO_PEERCRED), for the CAP_NET_ADMIN check
- * @pidfd: that process, to know it was not replaced meanwhile; -1 if none
- * @root: uid 0
+ * @pid: the client's process when it connected (SO_PEERCRED), for the log
+ * @root: uid 0 when it connected (SO_PEERCRED: what it execs later does not
+ *	change it)
  * @answered: the answer is queued; the client is closed once it is out
  * @next: the list of clients
  * @pprev: the pointer to this one
@@ -245,7 +274,6 @@ struct control_client {
 	struct bufferevent *bev;
 	struct event *timer;
 	pid_t pid;
-	int pidfd;
 	bool root;
 	bool answered;
 	struct control_client *next, **pprev;
@@ -261,55 +289,13 @@ static void client_free(struct control_client *cl)
 		event_free(cl->timer);
 	if (cl->bev)
 		bufferevent_free(cl->bev);	/* closes the socket */
-	if (cl->pidfd >= 0)
-		close(cl->pidfd);
 	free(cl);
 }
 
-static bool read_file(const char *path, char *buf, size_t size)
-{
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return false;
-	n = read(fd, buf, size - 1);
-	close(fd);
-	if (n < 0)
-		return false;
-	buf[n] = '\0';
-	return true;
-}
-
 /*
- * Does the client's process hold CAP_NET_ADMIN in our user namespace? Its
- * CapEff says the first; its uid_map, the same as ours, the second (a map
- * that is all of 0-4294967295 onto itself takes root to write). The pidfd,
- * opened when it connected, says the pid was not reused meanwhile.
+ * Queue BUF (LEN bytes): the client has as long again to read it, then goes.
+ * This and the three below may free @cl: their callers return right after.
  */
-static bool client_net_admin(const struct control_client *cl)
-{
-	char path[64], status[4096], map[256], self_map[256];
-	unsigned long long eff;
-	const char *cap;
-
-	if (cl->pidfd < 0 || cl->pid <= 0)
-		return false;
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)cl->pid);
-	if (!read_file(path, status, sizeof(status)))
-		return false;
-	cap = strstr(status, "\nCapEff:");
-	if (!cap || sscanf(cap + 8, "%llx", &eff) != 1 || !(eff & (1ULL << CAP_NET_ADMIN)))
-		return false;
-	snprintf(path, sizeof(path), "/proc/%d/uid_map", (int)cl->pid);
-	if (!read_file(path, map, sizeof(map)) ||
-	    !read_file("/proc/self/uid_map", self_map, sizeof(self_map)) || strcmp(map, self_map))
-		return false;
-	/* Still the same process: 0 (or EPERM: it exists, but is not ours to signal). */
-	return syscall(SYS_pidfd_send_signal, cl->pidfd, 0, NULL, 0) == 0 || errno == EPERM;
-}
-
-/* Queue BUF (LEN bytes): the client has as long again to read it, then goes. */
 static void client_reply(struct control_client *cl, const char *buf, size_t len)
 {
 	struct ike_control *c = cl->c;
@@ -330,7 +316,6 @@ static void client_answer(struct control_client *cl, const char *line)
 	struct ike_control *c = cl->c;
 	char *buf = NULL;
 	size_t len = 0;
-	bool admin;
 	FILE *out;
 
 	out = open_memstream(&buf, &len);
@@ -339,8 +324,7 @@ static void client_answer(struct control_client *cl, const char *line)
 		client_free(cl);
 		return;
 	}
-	admin = cl->root || client_net_admin(cl);
-	ike_control_run(c->cmds, line, admin, out, c->data);
+	ike_control_run(c->cmds, line, cl->root, out, c->data);
 	if (fclose(out) != 0 || !buf) {
 		free(buf);
 		client_free(cl);
@@ -489,13 +473,10 @@ static void client_new(struct ike_control *c, int fd)
 	cl->c = c;
 	cl->pid = cred.pid;
 	cl->root = cred.uid == 0;
-	cl->pidfd = cl->root ? -1 : (int)syscall(SYS_pidfd_open, cred.pid, 0);
-	if (!cl->root && !in_group(fd, &cred, c->group) && !client_net_admin(cl)) {
-		if (cl->pidfd >= 0)
-			close(cl->pidfd);
+	if (!cl->root && !in_group(fd, &cred, c->group)) {
 		free(cl);
-		refuse(fd, "error: permission denied: s2svpn-iked answers root, CAP_NET_ADMIN and "
-		       "its control group only\n");
+		refuse(fd, "error: permission denied: s2svpn-iked answers root and its control "
+		       "group only\n");
 		return;
 	}
 	cl->next = c->clients;
@@ -548,6 +529,10 @@ static void on_accept(evutil_socket_t lfd, short what, void *arg)
  * @lim: the bounds, NULL for the defaults of control.h
  * @log: where to say what went wrong
  *
+ * @cmds, @data and @log are borrowed: they must outlive the result, and
+ * ike_control_free() must run before event_base_free(@base) (it frees the
+ * clients' events).
+ *
  * Return: the control socket's state, or NULL without memory.
  */
 struct ike_control *ike_control_new(struct event_base *base, int listen_fd,
@@ -558,7 +543,7 @@ struct ike_control *ike_control_new(struct event_base *base, int listen_fd,
 	static const struct ike_control_limits defaults = {
 		.clients = IKE_CONTROL_CLIENTS,
 		.idle_ms = IKE_CONTROL_IDLE_MS,
-		.answer_max = IKE_CONTROL_ANSWER_MAX,
+		.answer_max = IKED_ANSWER_MAX,
 	};
 	struct ike_control *c = calloc(1, sizeof(*c));
 

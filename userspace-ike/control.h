@@ -12,10 +12,11 @@
  *    or the daemon refuses to start;
  *  - the socket is 0660, owned by root and the control group (group
  *    "s2svpn" if it exists, else root's): others cannot connect;
- *  - commands that only read (status, show, metrics) answer root, any
- *    process with CAP_NET_ADMIN in the daemon's user namespace, and
+ *  - commands that only read (status, show, metrics) answer root and
  *    members of the control group;
- *  - commands that change state answer root and CAP_NET_ADMIN only;
+ *  - commands that change state answer root only;
+ *  - who a client is, is what SO_PEERCRED said when it connected: a
+ *    process it execs later (setuid or not) changes nothing;
  *  - everyone else is told "error: permission denied" and hung up on.
  *
  * Clients are served by the daemon's event loop without ever blocking it: a
@@ -39,12 +40,11 @@
 #define IKE_CONTROL_LINE_MAX	256
 #define IKE_CONTROL_IDLE_MS	5000
 #define IKE_CONTROL_CLIENTS	16
-#define IKE_CONTROL_ANSWER_MAX	(4u << 20)
 
 /**
  * enum ike_control_access - who may run a command
- * @IKE_CONTROL_READ: root, CAP_NET_ADMIN, the control group
- * @IKE_CONTROL_ADMIN: root and CAP_NET_ADMIN only (changes state)
+ * @IKE_CONTROL_READ: root and the control group
+ * @IKE_CONTROL_ADMIN: root only (changes state)
  */
 enum ike_control_access {
 	IKE_CONTROL_READ,

@@ -70,7 +70,7 @@ static const struct ike_control_cmd cmds[] = {
 	{ NULL, IKE_CONTROL_READ, NULL, NULL },
 };
 
-static int setup_limits(void **state, unsigned int clients, unsigned int idle_ms)
+static int setup_group(void **state, unsigned int clients, unsigned int idle_ms, gid_t group)
 {
 	struct ctx *c = calloc(1, sizeof(*c));
 	struct ike_control_limits lim = { clients, idle_ms, 8u << 20 };
@@ -80,12 +80,25 @@ static int setup_limits(void **state, unsigned int clients, unsigned int idle_ms
 	if (!mkdtemp(c->dir))
 		return -1;
 	snprintf(c->path, sizeof(c->path), "%s/run/iked.sock", c->dir);
-	c->lfd = ike_control_listen(c->path, 0, 0, err, sizeof(err));
+	c->lfd = ike_control_listen(c->path, 0, group, err, sizeof(err));
+	if (c->lfd < 0)
+		fprintf(stderr, "ike_control_listen: %s\n", err);
 	c->log = (struct ike_log){ .stream = stderr, .level = IKE_LOG_WARNING };
 	c->base = event_base_new();
-	c->ctl = ike_control_new(c->base, c->lfd, cmds, c, 0, &lim, &c->log);
+	c->ctl = ike_control_new(c->base, c->lfd, cmds, c, group, &lim, &c->log);
 	*state = c;
 	return c->lfd < 0 || !c->ctl ? -1 : 0;
+}
+
+static int setup_limits(void **state, unsigned int clients, unsigned int idle_ms)
+{
+	return setup_group(state, clients, idle_ms, 0);
+}
+
+/* A control group of its own (4321), which only root can give the socket. */
+static int setup_g4321(void **state)
+{
+	return setup_group(state, 4, 300, 4321);
 }
 
 static int setup(void **state)
@@ -212,7 +225,7 @@ static void test_table(void **state)
 	assert_string_equal(buf,
 		"tunnel 1: established (json)\n"
 		"error: unknown command \"statusx\"; try status [-j], big or reload\n"
-		"error: permission denied: \"reload\" changes state; it needs root or CAP_NET_ADMIN\n"
+		"error: permission denied: \"reload\" changes state; it needs root\n"
 		"reloaded\n"
 		"error: send one command line, e.g. \"status\"\n");
 	free(buf);
@@ -297,46 +310,85 @@ static void test_client_limit(void **state)
 	assert_string_equal(reply, "tunnel 1: established\n");
 }
 
-/* Neither root, nor CAP_NET_ADMIN, nor the control group (0): refused. */
-static void test_stranger_refused(void **state)
+/*
+ * child_ask CTX UID GID CMD REPLY: CMD sent by a child process that is
+ * UID with primary group GID and no other; its answer in REPLY.
+ */
+static void child_ask(struct ctx *c, uid_t uid, gid_t gid, const char *cmd, char *reply,
+		      size_t size)
 {
-	struct ctx *c = *state;
 	int sv[2], status;
-	char reply[256] = "";
+	ssize_t got;
 	pid_t pid;
 
-	if (geteuid() != 0)
-		skip();
-	chmod(c->dir, 0755);
-	chmod(c->path, 0666);
 	assert_int_equal(pipe(sv), 0);
 	pid = fork();
 	if (pid == 0) {
 		struct sockaddr_un sun = { .sun_family = AF_UNIX };
-		ssize_t n, got = 0;
+		char buf[256];
+		ssize_t n, len = 0;
 		int fd;
 
 		close(sv[0]);
-		if (setgroups(0, NULL) < 0 || setgid(65534) < 0 || setuid(65534) < 0)
+		if (setgroups(0, NULL) < 0 || setgid(gid) < 0 || setuid(uid) < 0)
 			_exit(2);
 		strcpy(sun.sun_path, c->path);
 		fd = socket(AF_UNIX, SOCK_STREAM, 0);
 		if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0)
 			_exit(3);
-		n = write(fd, "status\n", 7);
-		while ((n = read(fd, reply + got, sizeof(reply) - 1 - (size_t)got)) > 0)
-			got += n;
-		n = write(sv[1], reply, (size_t)got);
-		_exit(n == got ? 0 : 4);
+		n = write(fd, cmd, strlen(cmd));
+		while ((n = read(fd, buf + len, sizeof(buf) - 1 - (size_t)len)) > 0)
+			len += n;
+		n = write(sv[1], buf, (size_t)len);
+		_exit(n == len ? 0 : 4);
 	}
 	close(sv[1]);
 	spin(c, 200);
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_int_equal(WEXITSTATUS(status), 0);
-	assert_true(read(sv[0], reply, sizeof(reply) - 1) > 0);
+	got = read(sv[0], reply, size - 1);
+	assert_true(got > 0);
+	reply[got] = '\0';
 	close(sv[0]);
+}
+
+/* Neither root nor the control group (0): refused. */
+static void test_stranger_refused(void **state)
+{
+	struct ctx *c = *state;
+	char reply[256];
+
+	if (geteuid() != 0)
+		skip();
+	chmod(c->dir, 0755);
+	chmod(c->path, 0666);
+	child_ask(c, 65534, 65534, "status\n", reply, sizeof(reply));
 	assert_non_null(strstr(reply, "error: permission denied"));
 	assert_int_equal(c->calls, 0);
+}
+
+/*
+ * A member of the control group: the socket is the group's, "status" is
+ * answered, "reload" (changes state) is refused: only root may.
+ */
+static void test_group_member(void **state)
+{
+	struct ctx *c = *state;
+	char reply[256];
+	struct stat st;
+
+	if (geteuid() != 0)
+		skip();
+	assert_int_equal(lstat(c->path, &st), 0);
+	assert_int_equal(st.st_gid, 4321);
+	assert_int_equal(st.st_mode & 0777, 0660);
+	chmod(c->dir, 0755);
+	child_ask(c, 65534, 4321, "status\n", reply, sizeof(reply));
+	assert_string_equal(reply, "tunnel 1: established\n");
+	child_ask(c, 65534, 4321, "reload\n", reply, sizeof(reply));
+	assert_string_equal(reply, "error: permission denied: \"reload\" changes state; "
+			    "it needs root\n");
+	assert_int_equal(c->calls, 1);
 }
 
 static void test_socket_mode(void **state)
@@ -438,6 +490,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_slow_reader, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_client_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stranger_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_group_member, setup_g4321, teardown),
 		cmocka_unit_test_setup_teardown(test_socket_mode, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_second_daemon_refused, setup, teardown),
 		cmocka_unit_test(test_dir_checks),

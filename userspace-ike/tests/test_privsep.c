@@ -28,7 +28,8 @@ static void test_lookup(void **state)
 	assert_int_equal(ike_priv_lookup("0", &u, err, sizeof(err)), 0);
 	assert_string_equal(u.name, "root");
 	assert_int_equal(ike_priv_lookup("no-such-user-x", &u, err, sizeof(err)), -1);
-	assert_string_equal(err, "-u no-such-user-x: no such user");
+	/* getpwnam(3) may leave errno set for "not found": the start is what counts. */
+	assert_ptr_equal(strstr(err, "-u no-such-user-x: no such user"), err);
 	/* The default: s2svpn, else nobody; never root. */
 	assert_int_equal(ike_priv_lookup(NULL, &u, err, sizeof(err)), 0);
 	assert_true(u.uid != 0);
