@@ -34,9 +34,16 @@ static struct pernet_operations s2svpn_net_ops = {
 	.size = sizeof(struct s2svpn_net),
 };
 
-/* Everything queued or RCU-deferred has run: nothing refers to the module. */
+/*
+ * Everything queued or RCU-deferred has run: nothing refers to the module.
+ * The longest chain is an SA's slot reference: call_rcu (slot_rcu), then
+ * the last put queues free_work after another grace period, then the work
+ * runs (and may drop a tunnel's last reference, itself RCU-deferred).
+ */
 static void s2svpn_quiesce(void)
 {
+	rcu_barrier();
+	flush_workqueue(s2svpn_wq);
 	rcu_barrier();
 	flush_workqueue(s2svpn_wq);
 	rcu_barrier();

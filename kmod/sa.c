@@ -78,6 +78,11 @@ static void s2svpn_sa_put_slot_rcu(struct rcu_head *head)
  * reference for asynchronous crypto: the slot's reference outlives every
  * such reader, or a make-before-break switch would drop the packets that
  * raced with it instead of sending them with the SA they started with.
+ * Every slot reference is dropped here. An SA enters a tunnel once and
+ * leaves it once (moving from sa_in[0] to sa_in[1] keeps the reference),
+ * so @sa->slot_rcu is queued at most once.
+ *
+ * Context: the device lock held (the SA was just unpublished under it).
  */
 void s2svpn_sa_put_slot(struct s2svpn_sa *sa)
 {

@@ -66,7 +66,8 @@ enum {
  * @soft_work: sends the soft expire event
  * @hard_work: sends the hard expire event and removes the SA
  * @free_work: frees the SA after an RCU grace period, in process context
- * @slot_rcu: drops a tunnel slot's reference after an RCU grace period
+ * @slot_rcu: drops a tunnel slot's reference after an RCU grace period;
+ *	queued once, when the SA leaves its tunnel (s2svpn_sa_put_slot())
  * @created: ktime_get_real_seconds() at creation
  */
 struct s2svpn_sa {

@@ -182,13 +182,13 @@ void s2svpn_tunnel_destroy(struct s2svpn_tunnel *t)
 	sa = s2svpn_deref(s2, t->sa_out);
 	RCU_INIT_POINTER(t->sa_out, NULL);
 	if (sa)
-		s2svpn_sa_put(sa);
+		s2svpn_sa_put_slot(sa);
 	for (i = 0; i < ARRAY_SIZE(t->sa_in); i++) {
 		sa = s2svpn_deref(s2, t->sa_in[i]);
 		RCU_INIT_POINTER(t->sa_in[i], NULL);
 		if (sa) {
 			s2svpn_sa_unhash(sa);
-			s2svpn_sa_put(sa);
+			s2svpn_sa_put_slot(sa);
 		}
 	}
 	sock = s2svpn_deref(s2, t->sock);

@@ -4,6 +4,25 @@
 # Reporting a guest's run (UML or QEMU) from its output directory, for
 # run-uml.sh and run-qemu.sh; needs report.sh.
 
+# write_job OUT LABEL KO REPO TIMEOUT TEST...: OUT/job.conf, what the guest's
+# init (tests/uml/guest-run.sh) reads; $S2SVPN_MODPARAMS, $S2SVPN_TEST_DIR,
+# $S2SVPN_TEST_TIMEOUT (else TIMEOUT) and $S2SVPN_TEST_ENV pass through.
+write_job() {
+	local out=$1 label=$2 ko=$3 repo=$4 timeout=$5
+	shift 5
+	cat >"$out/job.conf" <<CONF
+S2SVPN_KERNEL='$label'
+S2SVPN_KO='$ko'
+S2SVPN_REPO='$repo'
+S2SVPN_OUT='$out'
+S2SVPN_TESTS='$*'
+S2SVPN_MODPARAMS='${S2SVPN_MODPARAMS:-}'
+S2SVPN_TEST_DIR='${S2SVPN_TEST_DIR:-tests/netns}'
+S2SVPN_TEST_TIMEOUT='${S2SVPN_TEST_TIMEOUT:-$timeout}'
+S2SVPN_TEST_ENV='${S2SVPN_TEST_ENV:-}'
+CONF
+}
+
 # keep FILE...: name the logs a failure left and show the end of the first,
 # so that a CI run's output alone says what went wrong.
 keep() {

@@ -911,9 +911,9 @@ static void usage(FILE *f)
 	      "    The directory must be root's (or USER's), not a symbolic link, and\n"
 	      "    writable by neither group nor others; a missing one is made 0755.\n"
 	      "    The socket is 0660, root's and group " IKED_GROUP "'s if it exists.\n"
-	      "    Root, CAP_NET_ADMIN and that group may send one line within 5 s\n"
-	      "    (commands that change state: root and CAP_NET_ADMIN only), and\n"
-	      "    have 5 s more to read the answer; 16 clients at most at once.\n"
+	      "    Root and that group may send one line within 5 s (commands that\n"
+	      "    change state: root only), and have 5 s more to read the answer;\n"
+	      "    16 clients at most at once.\n"
 	      "    \"status\" (or \"status -j\" for JSON): per tunnel phase 1 and 2\n"
 	      "    state, algorithms, SPIs, NAT-T, DPD,\n"
 	      "    next rekeys, counters; \"show\": the active tunnel, why, and the\n"
@@ -1037,8 +1037,13 @@ int main(int argc, char **argv)
 	ev[5] = evsignal_new(d.base, SIGTERM, on_signal, &d);
 	d.control = ike_control_new(d.base, d.control_fd, iked_commands, &d, d.user.ctl_gid,
 				    NULL, &d.log);
+	if (!d.control) {
+		ike_log(&d.log, IKE_LOG_ERR, NULL, "cannot serve the control socket %s: out of memory",
+			d.control_path);
+		goto out;
+	}
 	for (i = 0; i < 6; i++) {
-		if (!ev[i] || !d.control || event_add(ev[i], i == 3 ? &tick : NULL) < 0) {
+		if (!ev[i] || event_add(ev[i], i == 3 ? &tick : NULL) < 0) {
 			ike_log(&d.log, IKE_LOG_ERR, NULL, "cannot register event %zu", i);
 			goto out;
 		}

@@ -38,32 +38,10 @@ veth l veth0 r veth1
 ip -n l addr add 10.0.0.1/24 dev veth0
 ip -n r addr add 10.0.0.2/24 dev veth1
 
-# conf NAME LOCAL REMOTE ROLE STARTUP
-conf() {
-	(umask 077 && cat >"/tmp/$1.conf") <<CONF
-[connection]
-name = test-$1
-device = s2svpn0
-local_address = $2
-startup_action = $5
-phase1_encryption = AES128
-phase1_integrity = SHA2-256
-phase1_dh_groups = 14
-phase2_encryption = AES128-GCM-16
-phase2_dh_groups = 14
-dpd_timeout = 6
-dpd_interval = 1
-dpd_action = clear
-
-[tunnel1]
-outside_address = $3
-psk = Sup3r.secret_psk1
-inside_cidr = 169.254.10.0/30
-inside_role = $4
-CONF
-}
-conf l 10.0.0.1 10.0.0.2 customer start
-conf r 10.0.0.2 10.0.0.1 aws add
+iked_conf /tmp/l.conf test-l s2svpn0 10.0.0.1 customer start "" \
+	10.0.0.2 Sup3r.secret_psk1 169.254.10.0/30
+iked_conf /tmp/r.conf test-r s2svpn0 10.0.0.2 aws add "" \
+	10.0.0.1 Sup3r.secret_psk1 169.254.10.0/30
 
 # refused DIR WHAT PATTERN: a daemon told to listen in DIR exits 1 at once
 # with PATTERN, and has created no device.

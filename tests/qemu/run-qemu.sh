@@ -33,18 +33,9 @@ kver=$(cat "$kdir/kver")
 boot() {
 	rm -rf "$out"
 	mkdir -p "$out"
-	cat >"$out/job.conf" <<CONF
-S2SVPN_KERNEL='$label'
-S2SVPN_KO='$ko'
-S2SVPN_REPO='$repo'
-S2SVPN_OUT='$out'
-S2SVPN_TESTS='$tests'
-S2SVPN_MODPARAMS='${S2SVPN_MODPARAMS:-}'
-S2SVPN_TEST_DIR='${S2SVPN_TEST_DIR:-tests/netns}'
-S2SVPN_TEST_TIMEOUT='${S2SVPN_TEST_TIMEOUT:-900}'
-S2SVPN_TEST_ENV='${S2SVPN_TEST_ENV:-}'
-S2SVPN_QEMU_KDIR='$kdir'
-CONF
+	# shellcheck disable=SC2086 # a list of words
+	write_job "$out" "$label" "$ko" "$repo" 900 $tests
+	echo "S2SVPN_QEMU_KDIR='$kdir'" >>"$out/job.conf"
 	# shellcheck disable=SC2086 # a list of words
 	set -- $tests
 	local limit=${S2SVPN_QEMU_TIMEOUT:-$(($# * ${S2SVPN_TEST_TIMEOUT:-900} + 300))}

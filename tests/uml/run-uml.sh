@@ -22,17 +22,8 @@ tests="$*"
 
 rm -rf "$out"
 mkdir -p "$out"
-cat >"$out/job.conf" <<CONF
-S2SVPN_KERNEL='$label'
-S2SVPN_KO='$ko'
-S2SVPN_REPO='$repo'
-S2SVPN_OUT='$out'
-S2SVPN_TESTS='$tests'
-S2SVPN_MODPARAMS='${S2SVPN_MODPARAMS:-}'
-S2SVPN_TEST_DIR='${S2SVPN_TEST_DIR:-tests/netns}'
-S2SVPN_TEST_TIMEOUT='${S2SVPN_TEST_TIMEOUT:-480}'
-S2SVPN_TEST_ENV='${S2SVPN_TEST_ENV:-}'
-CONF
+# shellcheck disable=SC2086 # a list of words
+write_job "$out" "$label" "$ko" "$repo" 480 $tests
 
 # The guest reads every program over hostfs, and a hostfs read that goes to
 # the disk stalls the whole one-thread UML kernel, timers included: on a cold
