@@ -13,7 +13,7 @@ userspace="make gcc pkg-config libmnl-dev libcmocka-dev libssl-dev libevent-dev 
 # Build, boot and test UML kernels; build against Debian's amd64 headers.
 kernel="linux-source-6.12 linux-source-6.1 linux-headers-6.12-amd64 linux-headers-amd64
 	sparse gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf gcc-s390x-linux-gnu
-	qemu-system-x86 cpio
+	qemu-system-x86 cpio gdb
 	bc bison flex libelf-dev libssl-dev xz-utils patch perl kmod
 	iproute2 iputils-ping python3 strongswan-charon strongswan-swanctl
 	libstrongswan-standard-plugins bird2"

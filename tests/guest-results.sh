@@ -23,6 +23,36 @@ S2SVPN_TEST_ENV='${S2SVPN_TEST_ENV:-}'
 CONF
 }
 
+# watch_guest OUT PID LIMIT: wait for the guest boot PID (timeout(1) and
+# its emulator), and stop it if OUT/console.log stays silent for LIMIT s. A
+# hung kernel prints nothing more, while a live guest logs the end of each
+# test at the latest when the guest's own limit ends it, so LIMIT is that
+# limit plus two minutes: a hang costs that, not the whole boot's limit.
+# The hang is described in OUT/hang.txt; for UML, whose kernel is its main
+# host process, with gdb's backtrace of where the kernel is stuck.
+watch_guest() {
+	local out=$1 boot=$2 limit=$3 pid
+	while kill -0 "$boot" 2>/dev/null; do
+		sleep 5
+		[ $(($(date +%s) - $(stat -c %Y "$out/console.log"))) -gt "$limit" ] || continue
+		pid=$(pgrep -P "$boot" | head -n1)
+		[ -n "$pid" ] || continue
+		echo "no console output for $limit s: stopped" >"$out/hang.txt"
+		[ "$(cat "/proc/$pid/comm")" = linux ] &&
+			timeout 120 gdb -p "$pid" -batch -ex 'bt 40' >>"$out/hang.txt" 2>&1
+		# shellcheck disable=SC2046 # a list of pids
+		kill -KILL "$pid" $(pgrep -P "$pid") 2>/dev/null
+		return
+	done
+}
+
+# report_hang LABEL OUT: a failure if watch_guest stopped the guest.
+report_hang() {
+	[ -s "$2/hang.txt" ] || return 0
+	failed "$1: kernel hung, $(head -n1 "$2/hang.txt")"
+	keep "$2/hang.txt" "$2/console.log"
+}
+
 # keep FILE...: name the logs a failure left and show the end of the first,
 # so that a CI run's output alone says what went wrong.
 keep() {

@@ -49,8 +49,12 @@ boot() {
 		-virtfs local,path=/,mount_tag=root,security_model=passthrough,multidevs=remap \
 		-append "console=ttyS0 panic_on_warn=1 oops=panic panic=1 log_buf_len=8M
 			S2SVPN_INIT=$here/init.sh S2SVPN_OUT=$out" \
-		</dev/null >"$out/qemu.log" 2>&1
-	echo "# $label: QEMU ran $(($(date +%s) - start)) s (exit $?); logs in $out"
+		</dev/null >"$out/qemu.log" 2>&1 &
+	local qemu=$! rc
+	watch_guest "$out" "$qemu" $((${S2SVPN_TEST_TIMEOUT:-900} + 120))
+	{ wait "$qemu"; } 2>/dev/null
+	rc=$?
+	echo "# $label: QEMU ran $(($(date +%s) - start)) s (exit $rc); logs in $out"
 }
 
 boot
@@ -65,6 +69,7 @@ if grep -q 'Oops: int3' "$out/console.log" &&
 fi
 [ -s "$out/crypto.txt" ] && echo "# $label crypto drivers: $(awk '{print $NF}' FS='driver *: ' "$out/crypto.txt" | awk '{print $1}' | sort -u | paste -sd' ')"
 
+report_hang "$label" "$out"
 # shellcheck disable=SC2086 # a list of words
 report_tests "$label" "$out" $tests
 report_kernel_log "$label" "$out"

@@ -49,8 +49,9 @@ warm_cache
 
 # UML keeps its memory in a file under TMPDIR; it may dump core on panic.
 ulimit -c 0
-# Each test has its own limit inside; the boot's only has to catch a hung
-# kernel, so it is their sum plus ten minutes for boot, insmod and KUnit.
+# Each test has its own limit inside, and watch_guest stops a kernel that
+# went silent; the boot's limit is the last resort, their sum plus ten
+# minutes for boot, insmod and KUnit.
 # shellcheck disable=SC2086 # a list of words
 set -- $tests
 uml_timeout=${S2SVPN_UML_TIMEOUT:-$(($# * ${S2SVPN_TEST_TIMEOUT:-480} + 600))}
@@ -58,9 +59,14 @@ start=$(date +%s)
 timeout --kill-after=10 "$uml_timeout" "$tree/linux" mem=1G \
 	rootfstype=hostfs rootflags=/ rw init="$here/init.sh" \
 	panic_on_warn=1 oops=panic log_buf_len=8M con0=null,fd:1 con=null \
-	S2SVPN_OUT="$out" </dev/null >"$out/console.log" 2>&1
+	S2SVPN_OUT="$out" </dev/null >"$out/console.log" 2>&1 &
+boot=$!
+watch_guest "$out" "$boot" $((${S2SVPN_TEST_TIMEOUT:-480} + 120))
+# (quietly: bash would report the kill of its job)
+{ wait "$boot"; } 2>/dev/null
 rc=$?
 echo "# $label: UML ran $(($(date +%s) - start)) s (exit $rc); logs in $out"
+report_hang "$label" "$out"
 
 # KUnit: the suites ran at insmod; kunit.py reads their KTAP.
 if grep -q '^FAIL insmod' "$out/results" 2>/dev/null; then
