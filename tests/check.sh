@@ -247,7 +247,7 @@ uml_stage() {
 	# shellcheck disable=SC2086
 	tests/uml/run-uml.sh "$label" "$tree" "$ko" "$repo/build/check/$label" $run
 
-	# make bench keeps working: one short iteration (about a minute) on the
+	# make bench keeps working: one short iteration (about four minutes) on the
 	# plain kernel, when T is empty or matches "bench".
 	# shellcheck disable=SC2254
 	case bench in ${T:-bench}) smoke=$flavour ;; *) smoke="" ;; esac

@@ -69,7 +69,7 @@ if grep -q 'Oops: int3' "$out/console.log" &&
 		grep -qE "^(PASS|FAIL) $t( |:|$)" "$first/results" 2>/dev/null || echo "$t"
 	done | paste -sd' ')
 	echo "# $label: the guest died of an int3 oops outside s2svpn" \
-		"($(grep -m1 -A3 'Oops: int3' "$first/console.log" | grep -m1 -oE 'RIP: [^ ]+ [^ ]+'))," \
+		"($(grep -m1 -A6 'Oops: int3' "$first/console.log" | tr -d '\r' | grep -m1 -oE 'RIP: [^ ]+'))," \
 		"QEMU's TCG racing text patching; booting once more for $rest" \
 		"(policy: tests/qemu/run-qemu.sh)"
 	# shellcheck disable=SC2086 # a list of words
